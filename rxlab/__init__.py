@@ -1,0 +1,1 @@
+"""rxlab: CLI, settings and wiring."""

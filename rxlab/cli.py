@@ -1,0 +1,32 @@
+"""The `rxlab` command line. Each area's commands live in ``rxlab/commands/<area>.py``."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from rxlab.commands import demo, models  # noqa: E402
+
+app = typer.Typer(
+    help="rxlab: agent labs, inference-time architecture search and a gated preprint store.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+bench_app = typer.Typer(help="Benchmarks: numbers side by side with their baseline.")
+app.add_typer(bench_app, name="bench")
+
+app.command("models")(models.models)
+app.command("chat")(models.chat)
+app.command("demo")(demo.demo)
+
+# --- areas mount themselves below, one line each ------------------------------------------
+
+
+if __name__ == "__main__":
+    app()
