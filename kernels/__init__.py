@@ -3,6 +3,11 @@
 Heavy imports (torch, transformers, litellm) happen on first use, not here.
 """
 
+import os
+
+# litellm fetches its price map from the internet at import unless told not to.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
 from kernels.budget import Budget, BudgetExceeded, Cost
 from kernels.errors import GatewayError, MissingAPIKey, ProviderError, UnknownModel
 from kernels.gateway import Gateway

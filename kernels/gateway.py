@@ -8,6 +8,7 @@ records it. Nothing is sent when the budget could break.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import os
 import time
@@ -35,18 +36,28 @@ def _litellm() -> Any:
 
     litellm.suppress_debug_info = True
     litellm.telemetry = False
+    logging.getLogger("LiteLLM").setLevel(logging.CRITICAL)
     return litellm
 
 
-def _transient_errors() -> tuple[type[BaseException], ...]:
+def _is_transient(exc: BaseException, provider: str) -> bool:
+    """Rate limits, timeouts and outages are retried; a bug or bad input is not."""
     litellm = _litellm()
-    return (
-        litellm.RateLimitError,
-        litellm.APIConnectionError,
-        litellm.Timeout,
-        litellm.ServiceUnavailableError,
-        litellm.InternalServerError,
-    )
+    always = (litellm.RateLimitError, litellm.Timeout, litellm.ServiceUnavailableError)
+    if isinstance(exc, always):
+        return True
+    if provider in (LOCAL_PROVIDER, MOCK_PROVIDER):
+        return False  # our own handlers: litellm wraps their errors as connection errors
+    return isinstance(exc, (litellm.APIConnectionError, litellm.InternalServerError))
+
+
+def _unwrap(exc: BaseException, provider: str) -> BaseException:
+    """The error our own handler raised, without litellm's connection-error wrapper."""
+    inner = exc.__context__
+    wrapped = isinstance(exc, _litellm().APIConnectionError)
+    if provider in (LOCAL_PROVIDER, MOCK_PROVIDER) and wrapped and inner is not None:
+        return inner
+    return exc
 
 
 class Gateway:
@@ -158,12 +169,14 @@ class Gateway:
         return response
 
     async def _send_with_retries(self, request: CompletionRequest) -> CompletionResponse:
-        transient = _transient_errors()
         attempt = 0
         while True:
             try:
                 return await self._send(request)
-            except transient as exc:
+            except Exception as exc:
+                if not _is_transient(exc, request.provider):
+                    cause = _unwrap(exc, request.provider)
+                    raise ProviderError(f"{request.model} failed: {cause}") from cause
                 if attempt >= len(self.retry_delays):
                     raise ProviderError(
                         f"{request.model} failed after {attempt + 1} tries: {exc}"
