@@ -112,9 +112,7 @@ class Gateway:
             counted = _litellm().token_counter(model=request.model, messages=messages)
             return int(counted) + MESSAGE_OVERHEAD_TOKENS
         # Unknown tokenizer: one token never covers less than one byte.
-        return sum(
-            len(m["content"].encode()) + MESSAGE_OVERHEAD_TOKENS for m in messages
-        )
+        return sum(len(m["content"].encode()) + MESSAGE_OVERHEAD_TOKENS for m in messages)
 
     def price(self, model: str, prompt_tokens: int, completion_tokens: int) -> float:
         """Dollars from litellm's price map; 0 for local and mock models."""

@@ -11,7 +11,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from rxlab.commands import demo, models  # noqa: E402
+from rxlab.commands import demo, models
 
 app = typer.Typer(
     help="rxlab: agent labs, inference-time architecture search and a gated preprint store.",

@@ -80,7 +80,11 @@ def register_providers() -> None:
         return
     mock_handler, local_handler = _make_handlers()
     litellm.custom_provider_map = [
-        *[e for e in litellm.custom_provider_map if e["provider"] not in (LOCAL_PROVIDER, MOCK_PROVIDER)],
+        *[
+            e
+            for e in litellm.custom_provider_map
+            if e["provider"] not in (LOCAL_PROVIDER, MOCK_PROVIDER)
+        ],
         {"provider": MOCK_PROVIDER, "custom_handler": mock_handler},
         {"provider": LOCAL_PROVIDER, "custom_handler": local_handler},
     ]
