@@ -11,7 +11,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from rxlab.commands import demo, models
+from rxlab.commands import demo, gate, models
 
 app = typer.Typer(
     help="rxlab: agent labs, inference-time architecture search and a gated preprint store.",
@@ -26,6 +26,7 @@ app.command("chat")(models.chat)
 app.command("demo")(demo.demo)
 
 # --- areas mount themselves below, one line each ------------------------------------------
+app.add_typer(gate.app, name="gate")
 
 
 if __name__ == "__main__":

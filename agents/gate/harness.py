@@ -1,0 +1,59 @@
+"""The harness that runs a bundle's ``solve`` item by item inside the sandbox.
+
+Only questions enter the sandbox; labels never do. Answers are written one line per item as
+soon as each is ready, so a run killed halfway still leaves what it finished. The harness runs
+next to untrusted code and so is not trusted: the gate scores the answers outside.
+"""
+
+from __future__ import annotations
+
+import json
+
+from search import Item
+
+ITEMS_FILE = "_rxlab_items.jsonl"
+ANSWERS_FILE = "_rxlab_answers.jsonl"
+HARNESS_FILE = "_rxlab_harness.py"
+
+HARNESS_SOURCE = """\
+import importlib, json, sys, traceback
+sys.path.insert(0, "/rxlab")
+sys.path.insert(0, ".")
+import rxlab_llm as llm
+
+module_name, func_name = sys.argv[1], sys.argv[2]
+solve = getattr(importlib.import_module(module_name), func_name)
+with open("{items}") as items, open("{answers}", "a") as out:
+    for line in items:
+        item = json.loads(line)
+        try:
+            answer, error = str(solve(item["question"], llm)), None
+        except Exception as exc:
+            answer, error = "", "".join(traceback.format_exception_only(exc)).strip()
+        out.write(json.dumps({{"id": item["id"], "answer": answer, "error": error}}) + "\\n")
+        out.flush()
+""".format(items=ITEMS_FILE, answers=ANSWERS_FILE)
+
+
+def items_file(items: list[Item]) -> str:
+    """The questions, without their answers."""
+    return "".join(json.dumps({"id": it.id, "question": it.question}) + "\n" for it in items)
+
+
+def harness_command(entry_file: str, entry_function: str) -> list[str]:
+    module = entry_file.removesuffix(".py").replace("/", ".")
+    return ["python3", HARNESS_FILE, module, entry_function]
+
+
+def read_answers(raw: bytes | None) -> dict[str, dict[str, str | None]]:
+    """Answers by item id; a line that does not parse is skipped (the item counts as wrong)."""
+    answers: dict[str, dict[str, str | None]] = {}
+    for line in (raw or b"").decode(errors="replace").splitlines():
+        try:
+            row = json.loads(line)
+            answers.setdefault(
+                str(row["id"]), {"answer": str(row["answer"]), "error": row["error"]}
+            )
+        except (ValueError, KeyError, TypeError):
+            continue
+    return answers
