@@ -15,7 +15,7 @@ ITEMS_FILE = "_rxlab_items.jsonl"
 ANSWERS_FILE = "_rxlab_answers.jsonl"
 HARNESS_FILE = "_rxlab_harness.py"
 
-HARNESS_SOURCE = """\
+HARNESS_SOURCE = f"""\
 import importlib, json, sys, traceback
 sys.path.insert(0, "/rxlab")
 sys.path.insert(0, ".")
@@ -23,7 +23,7 @@ import rxlab_llm as llm
 
 module_name, func_name = sys.argv[1], sys.argv[2]
 solve = getattr(importlib.import_module(module_name), func_name)
-with open("{items}") as items, open("{answers}", "a") as out:
+with open("{ITEMS_FILE}") as items, open("{ANSWERS_FILE}", "a") as out:
     for line in items:
         item = json.loads(line)
         try:
@@ -32,7 +32,7 @@ with open("{items}") as items, open("{answers}", "a") as out:
             answer, error = "", "".join(traceback.format_exception_only(exc)).strip()
         out.write(json.dumps({{"id": item["id"], "answer": answer, "error": error}}) + "\\n")
         out.flush()
-""".format(items=ITEMS_FILE, answers=ANSWERS_FILE)
+"""
 
 
 def items_file(items: list[Item]) -> str:
