@@ -25,3 +25,8 @@ if ! docker info >/dev/null 2>&1; then
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
   docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/rxlab-dockerd.log" >&2; exit 1; }
 fi
+
+# The sandbox base image, built offline once (debootstrap + docker import); skips when tagged.
+py=.venv/bin/python
+[ -x "$py" ] || py=python3
+"$py" -m sandbox.image

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from kernels.engine.attention import decode_attention, prefill_attention
 from kernels.engine.config import ModelConfig
 from kernels.engine.kv_cache import PrefixKV, SuffixKV
+from kernels.engine.linear import Linear
 from kernels.engine.weights import ModelWeights
 
 if TYPE_CHECKING:
@@ -55,10 +56,18 @@ class TorchDecodeAttention:
 class LlamaModel:
     """The forward pass over ``ModelWeights``; holds the rotary tables, no per-call state."""
 
-    def __init__(self, config: ModelConfig, weights: ModelWeights, max_positions: int) -> None:
+    def __init__(
+        self, config: ModelConfig, weights: ModelWeights, max_positions: int, prepack: bool = True
+    ) -> None:
         import torch
 
         self.config, self.weights = config, weights
+        self.linears = [
+            (Linear(w.wqkv, prepack), Linear(w.wo, prepack), Linear(w.w_gate_up, prepack),
+             Linear(w.w_down, prepack))
+            for w in weights.layers
+        ]
+        self.lm_head = Linear(weights.lm_head, prepack)
         self.device, self.dtype = weights.embed.device, weights.embed.dtype
         self.scale = 1.0 / math.sqrt(config.head_dim)
         d = config.head_dim
@@ -91,34 +100,38 @@ class LlamaModel:
         rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
         return x * cos + rotated * sin
 
-    def _qkv(self, x: torch.Tensor, layer: int, positions: torch.Tensor) -> tuple[
-        torch.Tensor, torch.Tensor, torch.Tensor
-    ]:
-        """x [T, d] -> q [T, Hq, D], k/v [T, Hkv, D] with rotary applied at ``positions``."""
-        cfg, w = self.config, self.weights.layers[layer]
-        h = self._norm(x, w.attn_norm)
-        qkv = h @ w.wqkv.t()
+    def rotary(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """cos/sin [T, 1, D] for ``positions`` [T]."""
+        cos = self.cos.index_select(0, positions).unsqueeze(1)
+        return cos, self.sin.index_select(0, positions).unsqueeze(1)
+
+    def _qkv(
+        self, x: torch.Tensor, layer: int, rotary: tuple[torch.Tensor, torch.Tensor]
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """x [T, d] -> q [T, Hq, D], k/v [T, Hkv, D] with rotary applied."""
+        cfg = self.config
+        h = self._norm(x, self.weights.layers[layer].attn_norm)
+        qkv = self.linears[layer][0](h)
         nq, nkv = cfg.num_heads * cfg.head_dim, cfg.num_kv_heads * cfg.head_dim
         t = x.shape[0]
         q = qkv[:, :nq].view(t, cfg.num_heads, cfg.head_dim)
         k = qkv[:, nq : nq + nkv].view(t, cfg.num_kv_heads, cfg.head_dim)
         v = qkv[:, nq + nkv :].view(t, cfg.num_kv_heads, cfg.head_dim)
-        cos = self.cos.index_select(0, positions).unsqueeze(1)
-        sin = self.sin.index_select(0, positions).unsqueeze(1)
+        cos, sin = rotary
         return self._rope(q, cos, sin), self._rope(k, cos, sin), v
 
     def _mlp_residual(self, x: torch.Tensor, attn: torch.Tensor, layer: int) -> torch.Tensor:
         import torch.nn.functional as F
 
-        w = self.weights.layers[layer]
-        x = x + attn @ w.wo.t()
-        gate_up = self._norm(x, w.ffn_norm) @ w.w_gate_up.t()
+        _, wo, w_gate_up, w_down = self.linears[layer]
+        x = x + wo(attn)
+        gate_up = w_gate_up(self._norm(x, self.weights.layers[layer].ffn_norm))
         f = self.config.intermediate_size
-        return x + (F.silu(gate_up[:, :f]) * gate_up[:, f:]) @ w.w_down.t()
+        return x + w_down(F.silu(gate_up[:, :f]) * gate_up[:, f:])
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         """Final norm and LM head: x [N, d] -> float32 logits [N, V]."""
-        return (self._norm(x, self.weights.norm) @ self.weights.lm_head.t()).float()
+        return self.lm_head(self._norm(x, self.weights.norm)).float()
 
     # --- passes ------------------------------------------------------------------------------
     def prefill(self, ids: list[int]) -> tuple[torch.Tensor, PrefixKV]:
@@ -132,9 +145,10 @@ class LlamaModel:
         tokens = torch.tensor(ids, device=self.device)
         positions = torch.arange(len(ids), device=self.device)
         x = self.weights.embed.index_select(0, tokens)
+        rotary = self.rotary(positions)
         keys, values = [], []
         for layer in range(self.config.num_layers):
-            q, k, v = self._qkv(x, layer, positions)
+            q, k, v = self._qkv(x, layer, rotary)
             k, v = k.transpose(0, 1).contiguous(), v.transpose(0, 1).contiguous()
             keys.append(k)
             values.append(v)
@@ -147,8 +161,9 @@ class LlamaModel:
     ) -> torch.Tensor:
         """One new token for each of N rows: tokens/positions [N] -> float32 logits [N, V]."""
         x = self.weights.embed.index_select(0, tokens)
+        rotary = self.rotary(positions)
         for layer in range(self.config.num_layers):
-            q, k, v = self._qkv(x, layer, positions)
+            q, k, v = self._qkv(x, layer, rotary)
             attention.write(layer, k, v)
             x = self._mlp_residual(x, attention.attend(layer, q), layer)
         return self.logits(x)

@@ -1,0 +1,169 @@
+"""The engine against transformers ``generate()``: same weights, prompt and sampling, one process.
+
+Both sample ``n`` completions of one ~256-token prompt, 128 new tokens each (the end-of-turn
+token is ignored by both so every sample has the same length), at temperature 0.8. Tokens/s
+counts generated tokens over the wall time of the whole call, prompt included.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kernels.engine.config import EngineConfig
+
+CPU_SAMPLES = (1, 8, 32)
+GPU_SAMPLES = (1, 8, 64, 256)
+PROMPT_TOKENS = 256
+NEW_TOKENS = 128
+TEMPERATURE = 0.8
+# A plain English paragraph repeated until the chat-templated prompt has PROMPT_TOKENS tokens.
+PROMPT_TEXT = (
+    "The lighthouse keeper kept a log of every ship that passed the point, the weather at dawn "
+    "and dusk, and the birds that nested in the rocks below the lamp. "
+)
+PROMPT_QUESTION = "Summarise the log above in one paragraph."
+# HBM bandwidth (bytes/s) by GPU name, for the memory-bound ceiling of a decode step.
+GPU_BANDWIDTH = {"H200": 4.8e12, "H100": 3.35e12, "A100": 2.0e12, "L40S": 0.864e12}
+
+
+@dataclass
+class BenchRow:
+    n: int
+    engine_tps: float
+    baseline_tps: float | None
+    bound_fraction: float | None = None  # GPU: engine tokens/s over the bandwidth bound
+
+    @property
+    def ratio(self) -> float | None:
+        return self.engine_tps / self.baseline_tps if self.baseline_tps else None
+
+
+def build_prompt(tokenizer: object, target: int = PROMPT_TOKENS) -> list[int]:
+    """Chat-templated prompt ids of about ``target`` tokens (cut to exactly ``target``)."""
+    text = ""
+    ids: list[int] = []
+    while len(ids) < target:
+        text += PROMPT_TEXT
+        messages = [{"role": "user", "content": text + PROMPT_QUESTION}]
+        ids = list(tokenizer.apply_chat_template(  # type: ignore[attr-defined]
+            messages, add_generation_prompt=True, tokenize=True, return_dict=False
+        ))
+    return ids[-target:]
+
+
+def run_benchmark(
+    samples: tuple[int, ...] | None = None,
+    device: str = "cpu",
+    baseline: bool = True,
+    threads: int | None = None,
+    new_tokens: int = NEW_TOKENS,
+    report: Callable[[str], None] = print,
+) -> list[BenchRow]:
+    """Time the engine (and transformers unless ``baseline`` is False) for each n."""
+    import torch
+
+    from kernels.engine.engine import Engine
+    from kernels.engine.sampling import SamplingParams
+
+    if threads:
+        torch.set_num_threads(threads)
+    samples = samples or (GPU_SAMPLES if device == "cuda" else CPU_SAMPLES)
+    engine = Engine.load(config=EngineConfig(device=device))  # type: ignore[arg-type]
+    prompt = build_prompt(engine.tokenizer)
+    hf = _load_transformers(device) if baseline else None
+    report(f"prompt {len(prompt)} tokens, {new_tokens} new, T={TEMPERATURE}, "
+           f"torch threads {torch.get_num_threads()}")
+
+    def run_engine(n: int, tokens: int) -> None:
+        params = SamplingParams(n=n, temperature=TEMPERATURE, max_tokens=tokens, ignore_eos=True)
+        engine.generate(prompt, params)
+
+    rows = []
+    for n in samples:
+        engine_tps = _tokens_per_s(lambda n=n, t=new_tokens: run_engine(n, t), n * new_tokens,
+                                   lambda n=n: run_engine(n, 2), device)
+        base_tps = None
+        if hf is not None:
+            base_tps = _tokens_per_s(lambda n=n, t=new_tokens: _hf_generate(hf, prompt, n, t),
+                                     n * new_tokens, lambda n=n: _hf_generate(hf, prompt, n, 2),
+                                     device)
+        bound = _bound_fraction(engine, len(prompt), n, new_tokens, engine_tps)
+        row = BenchRow(n, engine_tps, base_tps, bound)
+        report(format_row(row))
+        rows.append(row)
+    return rows
+
+
+def format_row(row: BenchRow) -> str:
+    base = f"{row.baseline_tps:9.1f}" if row.baseline_tps else "        -"
+    ratio = f"{row.ratio:6.1f}x" if row.ratio else "      -"
+    bound = f"  {row.bound_fraction:6.1%} of bandwidth bound" if row.bound_fraction else ""
+    return f"n={row.n:<4} engine {row.engine_tps:9.1f} tok/s  transformers {base} tok/s {ratio}{bound}"
+
+
+def _tokens_per_s(
+    run: Callable[[], None], tokens: int, warmup: Callable[[], None], device: str
+) -> float:
+    import torch
+
+    warmup()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    started = time.perf_counter()
+    run()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return tokens / (time.perf_counter() - started)
+
+
+def _load_transformers(device: str) -> object:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from kernels.local_model import gguf_path
+
+    path = gguf_path()
+    dtype = torch.bfloat16 if device == "cuda" else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype=dtype)
+    return model.to(device).eval()
+
+
+def _hf_generate(model: object, prompt: list[int], n: int, new_tokens: int) -> None:
+    import torch
+
+    device = model.device  # type: ignore[attr-defined]
+    ids = torch.tensor([prompt], device=device)
+    with torch.inference_mode():
+        model.generate(  # type: ignore[attr-defined]
+            ids,
+            attention_mask=torch.ones_like(ids),
+            do_sample=True,
+            temperature=TEMPERATURE,
+            top_p=1.0,
+            top_k=0,
+            max_new_tokens=new_tokens,
+            min_new_tokens=new_tokens,
+            num_return_sequences=n,
+            pad_token_id=2,
+        )
+
+
+def _bound_fraction(
+    engine: object, prompt_len: int, n: int, new_tokens: int, tokens_per_s: float
+) -> float | None:
+    """On CUDA: achieved tokens/s over (n tokens per step) / (bytes per step / bandwidth)."""
+    import torch
+
+    if not torch.cuda.is_available() or engine.config.device != "cuda":  # type: ignore[attr-defined]
+        return None
+    name = torch.cuda.get_device_name()
+    bandwidth = next((bw for key, bw in GPU_BANDWIDTH.items() if key in name), None)
+    if bandwidth is None:
+        return None
+    model = engine.model  # type: ignore[attr-defined]
+    per_token = model.config.kv_bytes_per_token(model.dtype.itemsize)
+    # a step reads every weight once, the shared prefix once, each row's suffix (mean length)
+    step_bytes = model.weights.nbytes() + prompt_len * per_token + n * new_tokens / 2 * per_token
+    return tokens_per_s / (n * bandwidth / step_bytes)

@@ -1,0 +1,1 @@
+"""Modules copied into sandboxes (pure standard library): ``rxlab_llm`` reaches the model proxy."""

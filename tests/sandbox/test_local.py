@@ -1,0 +1,42 @@
+"""The local backend passes the conformance class, and says everywhere that it does not isolate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sandbox import Limits, SandboxConfig, get_backend, run_in_sandbox
+from sandbox.backend import SandboxHandle
+from tests.sandbox.conformance import BackendConformance
+
+
+class TestLocalConformance(BackendConformance):
+    backend_name = "local"
+    isolated = False
+
+    def assert_nothing_left(self, handle: SandboxHandle) -> None:
+        assert not Path(handle.workdir).exists()
+
+
+async def test_every_result_is_labelled_not_isolated() -> None:
+    ev = await run_in_sandbox(["true"], backend="local")
+    assert ev.isolated is False and ev.backend == "local"
+    assert "not_isolated" in ev.events
+
+
+async def test_a_file_past_the_disk_limit_is_stopped() -> None:
+    config = SandboxConfig(limits=Limits(disk_mb=1))
+    code = "open('big', 'wb').write(b'0' * (4 * 1024 * 1024))"
+    ev = await run_in_sandbox(["python3", "-c", code], backend="local", config=config)
+    assert ev.limit_hit == "disk"
+
+
+async def test_memory_past_the_limit_is_reported() -> None:
+    config = SandboxConfig(limits=Limits(memory_mb=200))
+    code = "x = bytearray(400 * 1024 * 1024)"
+    ev = await run_in_sandbox(["python3", "-c", code], backend="local", config=config)
+    assert ev.limit_hit == "memory" and "MemoryError" in ev.stderr
+
+
+def test_backends_are_created_by_name() -> None:
+    assert type(get_backend("local")).__name__ == "LocalBackend"
+    assert get_backend("local").isolated is False
