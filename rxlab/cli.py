@@ -11,7 +11,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from rxlab.commands import demo, gate, models
+from benchmarks.sandbox_overhead import bench_sandbox
+from rxlab.commands import demo, gate, models, sandbox
 
 app = typer.Typer(
     help="rxlab: agent labs, inference-time architecture search and a gated preprint store.",
@@ -27,6 +28,8 @@ app.command("demo")(demo.demo)
 
 # --- areas mount themselves below, one line each ------------------------------------------
 app.add_typer(gate.app, name="gate")
+app.add_typer(sandbox.app, name="sandbox")
+bench_app.command("sandbox")(bench_sandbox)
 
 
 if __name__ == "__main__":

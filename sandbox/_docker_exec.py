@@ -58,10 +58,14 @@ class ExecStream:
         self._raw_sock: Any = None
         self._done = threading.Event()
 
-    def start(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
-        future: asyncio.Future[None] = loop.create_future()
+    def open(self) -> None:
+        """Start the command and attach to it (blocking: call it on a worker thread)."""
         self._sock = self.api.exec_start(self._exec_id, socket=True)
         self._raw_sock = getattr(self._sock, "_sock", self._sock)
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
+        """Read the opened exec on a thread of its own; the future is done at end of output."""
+        future: asyncio.Future[None] = loop.create_future()
 
         def settle() -> None:
             if not future.done():
@@ -151,6 +155,7 @@ async def run_exec(stream: ExecStream, timeout: float, *, watch_exit: bool = Tru
     With ``watch_exit``, the exec counts as ended when the engine sees its command exit
     even if processes it left behind still hold its output open: that is ``left_behind``.
     """
+    await asyncio.to_thread(stream.open)
     reader = stream.start(asyncio.get_running_loop())
     exited = asyncio.ensure_future(_exited(stream)) if watch_exit else None
     waiting: set[asyncio.Future[Any]] = {reader} if exited is None else {reader, exited}

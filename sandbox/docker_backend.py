@@ -18,7 +18,7 @@ from typing import Any
 
 from sandbox._cgroup import CgroupProbe
 from sandbox._docker_config import create_kwargs, image_exists, remove_stale
-from sandbox._docker_exec import ExecStream, run_detached, run_exec
+from sandbox._docker_exec import ExecEnd, ExecStream, run_detached, run_exec
 from sandbox._docker_pool import WarmPool
 from sandbox._files import pack, unpack
 from sandbox.backend import SandboxBackend, SandboxHandle, register_backend
@@ -163,13 +163,11 @@ class DockerBackend(SandboxBackend):
         stream = await asyncio.to_thread(self._stream, handle, cmd, limits.output_bytes)
         end = await run_exec(stream, timeout_s or limits.timeout_s)
         wall = time.monotonic() - started
-        limit: LimitHit | None = None
-        if end == "output" or end == "timeout":
-            limit = end
         if end != "ended":  # a limit, or processes left behind holding the output open
             await self._end_user_processes(handle, stream, end)
         code = await asyncio.to_thread(stream.exit_code) if not handle.dead else None
         stream.close()
+        limit: LimitHit | None = end if end == "output" or end == "timeout" else None
         result = self._observe(
             handle,
             ExecResult(
@@ -183,11 +181,17 @@ class DockerBackend(SandboxBackend):
             ),
             before,
         )
+        return await self._after(handle, stream, end, result)
+
+    async def _after(
+        self, handle: SandboxHandle, stream: ExecStream, end: ExecEnd, result: ExecResult
+    ) -> ExecResult:
+        """Note how the exec ended; end what a limit hit inside it left running."""
         if end == "left_behind":
             result.events.append("left_behind_processes_ended")
-        if stream.error is not None and limit is None:
+        elif end == "ended" and stream.error is not None:
             result.events.append(f"stream_error: {stream.error!r}")
-        if result.limit_hit and not limit and not handle.dead:
+        if result.limit_hit and end == "ended" and not handle.dead:
             # a fork bomb or a memory hog may have left processes behind: end them too
             await self._end_user_processes(handle, stream, result.limit_hit)
             if handle.dead:

@@ -176,6 +176,16 @@ def build_image(
     return True
 
 
+def _source_from(mirror: str | None, suite: str | None) -> AptSource | None:
+    """The source given on the command line, completed from the host's apt sources."""
+    if not (mirror or suite):
+        return None
+    if mirror and suite:
+        return AptSource(mirror, suite)
+    host = pick_source(host_apt_sources())
+    return AptSource(mirror or host.uri, suite or host.suite)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the rxlab sandbox base image offline.")
     parser.add_argument("--tag", default=DEFAULT_IMAGE)
@@ -183,11 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirror", help="Debian mirror URI (default: from the host's apt sources)")
     parser.add_argument("--suite", help="Debian suite (default: from the host's apt sources)")
     args = parser.parse_args(argv)
-    source = None
-    if args.mirror or args.suite:
-        picked = pick_source(host_apt_sources()) if not (args.mirror and args.suite) else None
-        source = AptSource(args.mirror or picked.uri, args.suite or picked.suite)  # type: ignore[union-attr]
     try:
+        source = _source_from(args.mirror, args.suite)
         build_image(args.tag, force=args.force, source=source)
     except SandboxError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -10,7 +10,8 @@ The prefix part stacks the queries of all n samples (and the g query heads of ea
 head) into one matrix, so the prompt's keys and values are read once per step for all samples,
 as a matrix product instead of n matrix-vector products.
 
-Shapes: D head dim, Hq query heads, Hkv key/value heads, g = Hq / Hkv.
+Shapes: D head dim, Hq query heads, Hkv key/value heads, g = Hq / Hkv. Queries come pre-scaled
+by 1/sqrt(D) (the model folds it into its weights). Decode works key/value-head-major.
 """
 
 from __future__ import annotations
@@ -22,55 +23,47 @@ if TYPE_CHECKING:
 
 
 def prefill_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """Causal attention of one sequence: q [Hq, P, D], k/v [Hkv, P, D] -> [P, Hq D]."""
+    """Causal attention of one sequence: q [Hq, P, D] (pre-scaled), k/v [Hkv, P, D] -> [P, Hq D]."""
     import torch.nn.functional as F
 
     out = F.scaled_dot_product_attention(
-        q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0), is_causal=True, enable_gqa=True
+        q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0), is_causal=True, enable_gqa=True, scale=1.0
     )
     return out[0].transpose(0, 1).reshape(q.shape[1], -1)
 
 
-def prefix_attention(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float
+def _attend(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """n samples' queries against one shared prefix.
-
-    q [n, Hq, D], k/v [Hkv, P, D] -> (out [n, Hq, D], lse [n, Hq]) in float32.
-    """
+    """Batched softmax(q k^T) v with its log-sum-exp: q [..., M, D], k/v [..., T, D]."""
     import torch
 
-    n, hq, d = q.shape
-    hkv = k.shape[0]
-    g = hq // hkv
-    # [n, Hkv, g, D] -> [Hkv, n g, D]: one (n g) x P score matrix per key/value head
-    qs = q.view(n, hkv, g, d).transpose(0, 1).reshape(hkv, n * g, d)
-    scores = torch.matmul(qs, k.transpose(1, 2)).float() * scale  # [Hkv, n g, P]
-    lse = torch.logsumexp(scores, dim=-1)
-    probs = torch.exp(scores - lse.unsqueeze(-1)).to(v.dtype)
-    out = torch.matmul(probs, v)  # [Hkv, n g, D]
-    out = out.view(hkv, n, g, d).transpose(0, 1).reshape(n, hq, d)
-    lse = lse.view(hkv, n, g).transpose(0, 1).reshape(n, hq)
+    scores = torch.matmul(q, k.transpose(-1, -2)).float()
+    lse = torch.logsumexp(scores, dim=-1, keepdim=True)
+    out = torch.matmul(torch.exp(scores - lse).to(v.dtype), v)
     return out.float(), lse
 
 
-def suffix_attention(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float
+def prefix_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Each sample's query against its own keys: q [N, Hq, D], k/v [N, Hkv, T, D].
+    """n samples' queries against one shared prefix: the Hydragen matrix product.
 
-    Returns (out [N, Hq, D], lse [N, Hq]) in float32.
+    q [Hkv, n, g, D], k/v [Hkv, P, D] -> (out [Hkv, n, g, D], lse [Hkv, n, g, 1]), float32.
     """
-    import torch
+    hkv, n, g, d = q.shape
+    out, lse = _attend(q.reshape(hkv, n * g, d), k, v)  # one (n g) x P product per kv head
+    return out.view(hkv, n, g, d), lse.view(hkv, n, g, 1)
 
-    n, hq, d = q.shape
-    hkv = k.shape[1]
-    qs = q.view(n, hkv, hq // hkv, d)
-    scores = torch.matmul(qs, k.transpose(2, 3)).float() * scale  # [N, Hkv, g, T]
-    lse = torch.logsumexp(scores, dim=-1)
-    probs = torch.exp(scores - lse.unsqueeze(-1)).to(v.dtype)
-    out = torch.matmul(probs, v).reshape(n, hq, d)
-    return out.float(), lse.reshape(n, hq)
+
+def suffix_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each sample's queries against its own keys: q [Hkv, N, g, D], k/v [Hkv, N, T, D].
+
+    Returns (out [Hkv, N, g, D], lse [Hkv, N, g, 1]) in float32.
+    """
+    return _attend(q, k, v)
 
 
 def merge_attention(
@@ -79,8 +72,8 @@ def merge_attention(
     """Exact softmax over the union of two key sets from each part's output and log-sum-exp."""
     import torch
 
-    weight_a = torch.sigmoid(lse_a - lse_b).unsqueeze(-1)  # e^a / (e^a + e^b)
-    return out_b + weight_a * (out_a - out_b)
+    weight_a = torch.sigmoid(lse_a - lse_b)  # e^a / (e^a + e^b)
+    return torch.lerp(out_b, out_a, weight_a)
 
 
 def decode_attention(
@@ -88,23 +81,25 @@ def decode_attention(
     prefixes: list[tuple[torch.Tensor, torch.Tensor, int, int]],
     suffix_k: torch.Tensor,
     suffix_v: torch.Tensor,
-    scale: float,
 ) -> torch.Tensor:
     """One decode step of attention for N rows grouped by shared prefix.
 
-    ``prefixes`` lists (k [Hkv, P, D], v [Hkv, P, D], first row, end row) per request; rows of a
-    request are contiguous. ``suffix_k``/``suffix_v`` [N, Hkv, T, D] hold each row's own tokens,
-    the current one included. Returns [N, Hq D] in q's dtype.
+    q [N, Hq, D] (pre-scaled). ``prefixes`` lists (k [Hkv, P, D], v [Hkv, P, D], first row, end
+    row) per request; rows of a request are contiguous. ``suffix_k``/``suffix_v`` [Hkv, N, T, D]
+    hold each row's own tokens, the current one included. Returns [N, Hq D] in q's dtype.
     """
     import torch
 
-    out_s, lse_s = suffix_attention(q, suffix_k, suffix_v, scale)
+    n, hq, d = q.shape
+    hkv = suffix_k.shape[0]
+    qh = q.view(n, hkv, hq // hkv, d).transpose(0, 1).contiguous()  # [Hkv, N, g, D]
+    out_s, lse_s = suffix_attention(qh, suffix_k, suffix_v)
     if len(prefixes) == 1:
         k, v, _, _ = prefixes[0]
-        out_p, lse_p = prefix_attention(q, k, v, scale)
+        out_p, lse_p = prefix_attention(qh, k, v)
     else:
-        parts = [prefix_attention(q[a:b], k, v, scale) for k, v, a, b in prefixes]
-        out_p = torch.cat([o for o, _ in parts])
-        lse_p = torch.cat([s for _, s in parts])
-    out = merge_attention(out_p, lse_p, out_s, lse_s)
-    return out.to(q.dtype).reshape(q.shape[0], -1)
+        parts = [prefix_attention(qh[:, a:b], k, v) for k, v, a, b in prefixes]
+        out_p = torch.cat([o for o, _ in parts], dim=1)
+        lse_p = torch.cat([s for _, s in parts], dim=1)
+    out = merge_attention(out_p, lse_p, out_s, lse_s).to(q.dtype)
+    return out.transpose(0, 1).reshape(n, hq * d)

@@ -46,7 +46,7 @@ class PrefixKV:
 
 @dataclass
 class SuffixKV:
-    """Each sample's own generated tokens: per layer [N, Hkv, capacity, D]."""
+    """Each sample's own generated tokens: per layer [Hkv, N, capacity, D]."""
 
     keys: list[torch.Tensor]
     values: list[torch.Tensor]
@@ -58,7 +58,7 @@ class SuffixKV:
     ) -> SuffixKV:
         import torch
 
-        shape = (rows, config.num_kv_heads, capacity, config.head_dim)
+        shape = (config.num_kv_heads, rows, capacity, config.head_dim)
         layers = range(config.num_layers)
         return cls(
             keys=[torch.zeros(shape, device=device, dtype=dtype) for _ in layers],
@@ -67,7 +67,7 @@ class SuffixKV:
 
     @property
     def rows(self) -> int:
-        return int(self.keys[0].shape[0])
+        return int(self.keys[0].shape[1])
 
     @property
     def capacity(self) -> int:
@@ -76,8 +76,8 @@ class SuffixKV:
     def select(self, rows: torch.Tensor) -> SuffixKV:
         """Keep only ``rows`` (a long tensor of row indices), dropping finished samples."""
         return SuffixKV(
-            keys=[k.index_select(0, rows) for k in self.keys],
-            values=[v.index_select(0, rows) for v in self.values],
+            keys=[k.index_select(1, rows) for k in self.keys],
+            values=[v.index_select(1, rows) for v in self.values],
             length=self.length,
         )
 

@@ -32,14 +32,14 @@ class TorchDecodeAttention:
     """The reference: writes at ``suffix.length`` and runs ``attention.decode_attention``."""
 
     def __init__(
-        self, prefixes: list[tuple[PrefixKV, int, int]], suffix: SuffixKV, scale: float
+        self, prefixes: list[tuple[PrefixKV, int, int]], suffix: SuffixKV
     ) -> None:
-        self.prefixes, self.suffix, self.scale = prefixes, suffix, scale
+        self.prefixes, self.suffix = prefixes, suffix
 
     def write(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> None:
         t = self.suffix.length
-        self.suffix.keys[layer][:, :, t] = k
-        self.suffix.values[layer][:, :, t] = v
+        self.suffix.keys[layer][:, :, t] = k.transpose(0, 1)
+        self.suffix.values[layer][:, :, t] = v.transpose(0, 1)
 
     def attend(self, layer: int, q: torch.Tensor) -> torch.Tensor:
         end = self.suffix.length + 1
@@ -49,12 +49,15 @@ class TorchDecodeAttention:
             prefixes,
             self.suffix.keys[layer][:, :, :end],
             self.suffix.values[layer][:, :, :end],
-            self.scale,
         )
 
 
 class LlamaModel:
-    """The forward pass over ``ModelWeights``; holds the rotary tables, no per-call state."""
+    """The forward pass over ``ModelWeights``; holds the rotary tables, no per-call state.
+
+    The attention scale 1/sqrt(D) is folded into the query rows of the QKV projection (exact for
+    D = 64, a power of four), so attention here runs with scale 1.
+    """
 
     def __init__(
         self, config: ModelConfig, weights: ModelWeights, max_positions: int, prepack: bool = True
@@ -62,22 +65,22 @@ class LlamaModel:
         import torch
 
         self.config, self.weights = config, weights
-        self.linears = [
-            (Linear(w.wqkv, prepack), Linear(w.wo, prepack), Linear(w.w_gate_up, prepack),
-             Linear(w.w_down, prepack))
-            for w in weights.layers
-        ]
-        self.lm_head = Linear(weights.lm_head, prepack)
         self.device, self.dtype = weights.embed.device, weights.embed.dtype
-        self.scale = 1.0 / math.sqrt(config.head_dim)
+        nq = config.num_heads * config.head_dim
+        self.linears = []
+        for w in weights.layers:
+            wqkv = torch.cat([w.wqkv[:nq] / math.sqrt(config.head_dim), w.wqkv[nq:]])
+            self.linears.append((Linear(wqkv, prepack), Linear(w.wo, prepack),
+                                 Linear(w.w_gate_up, prepack), Linear(w.w_down, prepack)))
+        self.lm_head = Linear(weights.lm_head, prepack)
         d = config.head_dim
         inv_freq = 1.0 / (
             config.rope_theta ** (torch.arange(0, d, 2, dtype=torch.int64).float() / d)
         )
         freqs = torch.arange(max_positions, dtype=torch.float32)[:, None] * inv_freq[None, :]
-        emb = torch.cat((freqs, freqs), dim=-1)
-        self.cos = emb.cos().to(device=self.device, dtype=self.dtype)  # [max_positions, D]
-        self.sin = emb.sin().to(device=self.device, dtype=self.dtype)
+        # rotate-half rotary as x * cos + roll(x, D/2) * sin_signed
+        self.cos = torch.cat((freqs, freqs), -1).cos().to(device=self.device, dtype=self.dtype)
+        self.sin = torch.cat((-freqs, freqs), -1).sin().to(device=self.device, dtype=self.dtype)
 
     @property
     def max_positions(self) -> int:
@@ -85,20 +88,9 @@ class LlamaModel:
 
     # --- pieces ----------------------------------------------------------------------------
     def _norm(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-        import torch
+        import torch.nn.functional as F
 
-        h = x.float()
-        h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.config.rms_eps)
-        return weight * h.to(x.dtype)
-
-    @staticmethod
-    def _rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-        """x [..., heads, D] with cos/sin [..., 1, D]: transformers' rotate-half rotary."""
-        import torch
-
-        half = x.shape[-1] // 2
-        rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
-        return x * cos + rotated * sin
+        return F.rms_norm(x, (x.shape[-1],), weight, self.config.rms_eps)
 
     def rotary(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """cos/sin [T, 1, D] for ``positions`` [T]."""
@@ -108,17 +100,17 @@ class LlamaModel:
     def _qkv(
         self, x: torch.Tensor, layer: int, rotary: tuple[torch.Tensor, torch.Tensor]
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """x [T, d] -> q [T, Hq, D], k/v [T, Hkv, D] with rotary applied."""
+        """x [T, d] -> q [T, Hq, D] (scaled), k/v [T, Hkv, D], rotary applied to q and k."""
+        import torch
+
         cfg = self.config
-        h = self._norm(x, self.weights.layers[layer].attn_norm)
-        qkv = self.linears[layer][0](h)
-        nq, nkv = cfg.num_heads * cfg.head_dim, cfg.num_kv_heads * cfg.head_dim
-        t = x.shape[0]
-        q = qkv[:, :nq].view(t, cfg.num_heads, cfg.head_dim)
-        k = qkv[:, nq : nq + nkv].view(t, cfg.num_kv_heads, cfg.head_dim)
-        v = qkv[:, nq + nkv :].view(t, cfg.num_kv_heads, cfg.head_dim)
+        qkv = self.linears[layer][0](self._norm(x, self.weights.layers[layer].attn_norm))
+        heads, d, t = cfg.num_heads + cfg.num_kv_heads, cfg.head_dim, x.shape[0]
+        qk = qkv[:, : heads * d].view(t, heads, d)
         cos, sin = rotary
-        return self._rope(q, cos, sin), self._rope(k, cos, sin), v
+        qk = torch.addcmul(qk * cos, qk.roll(d // 2, -1), sin)
+        v = qkv[:, heads * d :].view(t, cfg.num_kv_heads, d)
+        return qk[:, : cfg.num_heads], qk[:, cfg.num_heads :], v
 
     def _mlp_residual(self, x: torch.Tensor, attn: torch.Tensor, layer: int) -> torch.Tensor:
         import torch.nn.functional as F
@@ -127,7 +119,7 @@ class LlamaModel:
         x = x + wo(attn)
         gate_up = w_gate_up(self._norm(x, self.weights.layers[layer].ffn_norm))
         f = self.config.intermediate_size
-        return x + w_down(F.silu(gate_up[:, :f]) * gate_up[:, f:])
+        return x.add_(w_down(F.silu(gate_up[:, :f]) * gate_up[:, f:]))
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         """Final norm and LM head: x [N, d] -> float32 logits [N, V]."""

@@ -64,7 +64,7 @@ class EagerRunner:
         return self.suffix.length
 
     def step(self, tokens: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
-        attention = TorchDecodeAttention(self.ranges, self.suffix, self.model.scale)
+        attention = TorchDecodeAttention(self.ranges, self.suffix)
         logits = self.model.decode_step(tokens, positions, attention)
         self.suffix.length += 1
         return logits

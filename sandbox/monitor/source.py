@@ -20,6 +20,7 @@ LLM_MODULE = "rxlab_llm"  # the client module inside the sandbox; `llm` in solve
 LLM_PARAM_NAMES = frozenset({"llm"})
 IMPORT_CALLS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
 MAX_DEPTH = 4
+MAX_STRINGS = 200  # strings followed through one name; enough for any path or command
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
@@ -210,18 +211,29 @@ class SourceFile:
                 return value.value
         return None
 
-    def strings(self, node: ast.AST, depth: int = 0) -> list[str]:
+    def strings(self, node: ast.AST) -> list[str]:
         """The string constants ``node`` is built from, following names to their values."""
         found: list[str] = []
         for sub in ast.walk(node):
             if isinstance(sub, ast.Constant) and isinstance(sub.value, str | bytes):
                 raw = sub.value
                 found.append(raw.decode("latin-1") if isinstance(raw, bytes) else raw)
-            elif isinstance(sub, ast.Name) and depth < MAX_DEPTH and sub.id in self.assigned:
-                for expr in self.assigned[sub.id]:
-                    if expr is not node:
-                        found += self.strings(expr, depth + 1)
+            elif isinstance(sub, ast.Name) and sub.id in self.assigned:
+                found += self._name_strings(sub.id)
         return found
+
+    def _name_strings(self, name: str) -> list[str]:
+        """Every string a name may hold (memoised; a name that refers to itself stops there)."""
+        cache: dict[str, list[str]] = self.__dict__.setdefault("_name_strings_cache", {})
+        if name not in cache:
+            cache[name] = []  # guards against cycles while we compute
+            found: list[str] = []
+            for expr in self.assigned[name]:
+                found += self.strings(expr)
+                if len(found) >= MAX_STRINGS:
+                    break
+            cache[name] = found[:MAX_STRINGS]
+        return cache[name]
 
     def call_name(self, call: ast.Call) -> str | None:
         """The qualified name of what ``call`` calls; for unknown receivers ``?.method``."""

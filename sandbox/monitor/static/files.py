@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 
 from sandbox.monitor._consts import PathClass, classify_path, const_number
+from sandbox.monitor._taint import uses
 from sandbox.monitor.flags import FlagKind, Severity
 from sandbox.monitor.source import SourceFile
 from sandbox.monitor.static._base import FlagSink, static_check
@@ -76,8 +77,7 @@ def _mode(src: SourceFile, call: ast.Call, name: str) -> str:
     return "read" if method in READ_METHODS else ""
 
 
-def _pathlike(src: SourceFile, node: ast.AST, depth: int = 0) -> bool:
-    """``node`` is a ``pathlib`` path (``Path(...)``, ``__file__``-based, ``p / "x"``...)."""
+def _direct_pathlike(src: SourceFile, node: ast.AST) -> bool:
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name) and sub.id == "__file__":
             return True
@@ -85,13 +85,31 @@ def _pathlike(src: SourceFile, node: ast.AST, depth: int = 0) -> bool:
             return True
         if isinstance(sub, ast.Call) and (src.call_name(sub) or "").startswith("pathlib."):
             return True
-        if (
-            isinstance(sub, ast.Name)
-            and depth < 4
-            and any(_pathlike(src, v, depth + 1) for v in src.assigned.get(sub.id, []))
-        ):
-            return True
     return False
+
+
+def _pathlike_names(src: SourceFile) -> frozenset[str]:
+    """Names that hold a path (assigned from one, directly or through other such names)."""
+    cached: frozenset[str] | None = src.__dict__.get("_pathlike_names")
+    if cached is not None:
+        return cached
+    names = {n for n, vals in src.assigned.items() if any(_direct_pathlike(src, v) for v in vals)}
+    while True:
+        more = {
+            n
+            for n, vals in src.assigned.items()
+            if n not in names and any(uses(v, names) for v in vals)
+        }
+        if not more:
+            break
+        names |= more
+    src.__dict__["_pathlike_names"] = frozenset(names)
+    return frozenset(names)
+
+
+def _pathlike(src: SourceFile, node: ast.AST) -> bool:
+    """``node`` is a ``pathlib`` path (``Path(...)``, ``__file__``-based, ``p / "x"``...)."""
+    return _direct_pathlike(src, node) or uses(node, _pathlike_names(src))
 
 
 def _parts(call: ast.Call) -> list[ast.AST]:

@@ -42,8 +42,10 @@ def _exits(loop: ast.While) -> bool:
     todo: list[ast.AST] = list(loop.body)
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.Break | ast.Return | ast.Raise):
+        if isinstance(node, ast.Break | ast.Return | ast.Raise | ast.Yield | ast.YieldFrom):
             return True
+        if isinstance(node, ast.Await):
+            return True  # a coroutine's loop waits on something else
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
             if name in ("exit", "_exit", "quit", "abort"):
@@ -52,6 +54,16 @@ def _exits(loop: ast.While) -> bool:
             todo.extend(ast.iter_child_nodes(node))
         elif isinstance(node, ast.While | ast.For):  # a break in an inner loop ends only that one
             todo.extend(n for n in ast.walk(node) if isinstance(n, ast.Return | ast.Raise))
+    return False
+
+
+def _guarded(src: SourceFile, loop: ast.While) -> bool:
+    """Inside a ``try`` with handlers (in the same function): an exception may end the loop."""
+    for parent in src.ancestors(loop):
+        if isinstance(parent, SCOPES):
+            return False
+        if isinstance(parent, ast.Try) and parent.handlers:
+            return True
     return False
 
 
@@ -102,7 +114,7 @@ def _huge(src: SourceFile, node: ast.AST) -> float | None:
 def check_resources(src: SourceFile, sink: FlagSink) -> None:
     for node in src.of_type(ast.While):
         assert isinstance(node, ast.While)
-        if always_true(node.test) and not _exits(node):
+        if always_true(node.test) and not _exits(node) and not _guarded(src, node):
             sink.add(node, "resource_abuse", "serious", "loops forever (no break/return/raise)")
     for node in src.nodes:
         size = _huge(src, node)
