@@ -22,7 +22,24 @@ from sandbox import Evidence, Limits, Sandbox, SandboxConfig
 from sandbox.monitor.bundle import BundleSpec
 from search import Item, Task, wilson
 
+# Never copied into the sandbox: red-team answer keys, and bytecode that could shadow the source.
+SKIPPED_FILES = frozenset({"expected.yaml"})
+SKIPPED_PARTS = frozenset({"__pycache__", ".git"})
+
 DEFAULT_LIMITS = Limits(memory_mb=512, pids=64, cpus=1.0, timeout_s=600, disk_mb=64)
+
+
+def bundle_files(root: Path) -> dict[str, bytes]:
+    """The bundle's files to run, without answer keys or compiled bytecode."""
+    files: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or SKIPPED_PARTS & set(rel.parts) or rel.name in SKIPPED_FILES:
+            continue
+        if path.suffix == ".pyc":
+            continue
+        files[rel.as_posix()] = path.read_bytes()
+    return files
 
 
 def pick_items(task: Task, split: str, max_items: int | None, seed: int) -> list[Item]:
@@ -44,9 +61,9 @@ async def run_split(
     backend: str = "docker",
     decoys: Mapping[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
-) -> tuple[SplitRun, Evidence, dict[str, str]]:
+) -> tuple[SplitRun, Evidence, dict[str, dict[str, str | None]]]:
     """Run ``solve`` over ``items`` in one fresh sandbox; returns the scored run, the
-    sandbox's evidence and the raw answers by item id."""
+    sandbox's evidence and the raw answers (and errors) by item id."""
     budget = Budget(
         max_tokens=spec.budget.tokens if spec.budget else None,
         max_calls=spec.budget.calls if spec.budget else None,
@@ -56,7 +73,7 @@ async def run_split(
     handler = gateway_handler(gateway, spec.model, budget, {"gate": spec.root.name, "split": split})
     config = SandboxConfig(limits=limits, env={"RXLAB_SEED": str(seed), "PYTHONHASHSEED": "0"})
     async with Sandbox(backend, config, model_handler=handler) as box:
-        await box.put_dir(Path(spec.root))
+        await box.put_files(bundle_files(Path(spec.root)))
         await box.put_files(
             {**(decoys or {}), ITEMS_FILE: items_file(items), HARNESS_FILE: HARNESS_SOURCE}
         )
@@ -83,4 +100,4 @@ async def run_split(
         tokens=budget.spent.tokens,
         evidence=evidence.model_dump(exclude={"stdout", "stderr", "files_in", "files_out"}),
     )
-    return run, evidence, {k: str(v["answer"]) for k, v in answers.items()}
+    return run, evidence, answers

@@ -100,7 +100,11 @@ async def check_bundle(
         )
         runs[split] = run
         flags += inspect_run(
-            evidence, decoys=decoys, outputs=answers, harness_files=(*HARNESS_FILES, *decoys)
+            evidence,
+            decoys=decoys,
+            outputs={k: str(v["answer"]) for k, v in answers.items()},
+            harness_files=(*HARNESS_FILES, *decoys),
+            logs=[str(v["error"]) for v in answers.values() if v["error"]],
         )
     checks = [
         ClaimCheck(

@@ -94,8 +94,8 @@ def _flag(
     )
 
 
-def _output_flags(ev: Evidence) -> list[Flag]:
-    text = f"{ev.stderr}\n{ev.stdout}"
+def _output_flags(ev: Evidence, logs: str = "") -> list[Flag]:
+    text = f"{ev.stderr}\n{ev.stdout}\n{logs}"
     flags = []
     for pattern, kind, severity, message in PATTERNS:
         match = pattern.search(text)
@@ -236,16 +236,19 @@ def inspect_run(
     decoys: Mapping[str, str] | None = None,
     outputs: Mapping[str, str] | None = None,
     harness_files: Iterable[str] = (),
+    logs: Iterable[str] = (),
 ) -> list[Flag]:
     """Flags from one or more sandboxed runs; with ``decoys`` and ``outputs``, the honeypot too.
 
-    ``harness_files`` are work-folder files the gate's own runner writes (never flagged).
+    ``harness_files`` are work-folder files the gate's own runner writes (never flagged);
+    ``logs`` are more texts the run produced that are not in stdout/stderr, such as the
+    exceptions a harness caught per item; they are read like stderr.
     """
     runs = [evidence] if isinstance(evidence, Evidence) else list(evidence)
     own = frozenset(harness_files)
     flags: list[Flag] = []
     for ev in runs:
-        flags += _output_flags(ev) + _limit_flags(ev) + _model_flags(ev)
+        flags += _output_flags(ev, "\n".join(logs)) + _limit_flags(ev) + _model_flags(ev)
         flags += _file_flags(ev, decoys or {}, own)
     if decoys and outputs:
         flags += check_decoys(outputs, decoys)

@@ -88,6 +88,15 @@ def test_stderr_of_blocked_attempts(name: str, kind: str, severity: str) -> None
     assert flag.evidence.file == "sandbox:abc123" and flag.evidence.detail
 
 
+def test_errors_caught_by_the_harness_are_read_too() -> None:
+    caught = ["OSError: [Errno 101] Network is unreachable", "ValueError: no number"]
+    (flag,) = inspect_run(evidence(exit_code=0), logs=caught)
+    assert flag.kind == "network_attempt" and "Network is unreachable" in (
+        flag.evidence.detail or ""
+    )
+    assert inspect_run(evidence(exit_code=0), logs=["ValueError: no number"]) == []
+
+
 def test_an_honest_run_leaves_no_flags() -> None:
     ev = evidence(exit_code=0, stdout='{"arith-0001": "74"}\n', model_calls=[call(), call()])
     assert inspect_run(ev) == []
