@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 LOCAL_MODELS: dict[str, str] = {"smollm2-135m": "SmolLM2-135M-Instruct.Q4_1.gguf"}
+# Where the engine runs: "cpu", "cuda", or "auto" (CUDA when a GPU and triton are there).
+DEVICE_ENV = "RXLAB_ENGINE_DEVICE"
 
 
 class LocalModelMissing(RuntimeError):
@@ -38,6 +41,7 @@ class Generation:
     texts: list[str]
     prompt_tokens: int
     completion_tokens: int
+    finish_reasons: list[str] = field(default_factory=list)
 
 
 def cut_at_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
@@ -114,3 +118,59 @@ class TransformersBackend:
             text = self.tokenizer.decode(row, skip_special_tokens=True)
             texts.append(cut_at_stop(text, stop)[0])
         return Generation(texts, len(ids), completion_tokens)
+
+
+def engine_device() -> str:
+    """The engine's device from ``RXLAB_ENGINE_DEVICE`` (default ``auto``)."""
+    wanted = os.environ.get(DEVICE_ENV, "auto").strip().lower()
+    if wanted not in ("auto", "cpu", "cuda"):
+        raise ValueError(f"{DEVICE_ENV}={wanted!r}: expected auto, cpu or cuda")
+    if wanted != "auto":
+        return wanted
+    import torch
+
+    has_triton = importlib.util.find_spec("triton") is not None
+    return "cuda" if torch.cuda.is_available() and has_triton else "cpu"
+
+
+class EngineBackend:
+    """rxlab's own engine (``kernels.engine``): the ``local/`` provider's default backend."""
+
+    def __init__(self, name: str = "smollm2-135m", device: str | None = None) -> None:
+        from kernels.engine import Engine, EngineConfig
+
+        config = EngineConfig(device=device or engine_device())  # type: ignore[arg-type]
+        self.engine = Engine.load(name, config)
+        self.tokenizer = self.engine.tokenizer
+
+    def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
+        return self.engine.encode_chat(messages)
+
+    def count_prompt_tokens(self, messages: list[dict[str, str]]) -> int:
+        return len(self.prompt_ids(messages))
+
+    def generate(
+        self,
+        messages: list[dict[str, str]],
+        n: int = 1,
+        temperature: float = 0.7,
+        top_p: float = 1.0,
+        max_tokens: int = 256,
+        stop: list[str] | None = None,
+        seed: int | None = None,
+        top_k: int = 0,
+    ) -> Generation:
+        from kernels.engine import SamplingParams
+
+        params = SamplingParams(
+            n=n,
+            temperature=temperature,
+            top_p=top_p,
+            top_k=top_k,
+            max_tokens=max_tokens,
+            stop=tuple(stop or ()),
+            seed=seed,
+        )
+        out = self.engine.chat(messages, params)
+        reasons = [s.finish_reason for s in out.samples]
+        return Generation(out.texts, out.prompt_tokens, out.completion_tokens, reasons)

@@ -12,7 +12,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from benchmarks.sandbox_overhead import bench_sandbox
+from benchmarks.search_replay import bench_search
 from rxlab.commands import demo, gate, models, sandbox
+from rxlab.commands import search as search_cmd
 
 app = typer.Typer(
     help="rxlab: agent labs, inference-time architecture search and a gated preprint store.",
@@ -30,6 +32,9 @@ app.command("demo")(demo.demo)
 app.add_typer(gate.app, name="gate")
 app.add_typer(sandbox.app, name="sandbox")
 bench_app.command("sandbox")(bench_sandbox)
+app.command("search")(search_cmd.search)
+app.command("tasks")(search_cmd.tasks)
+bench_app.command("search")(bench_search)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from kernels import Budget, CompletionRequest, Cost, Gateway
@@ -77,6 +77,13 @@ class Context:
             served = await self.replay.serve(
                 self.gateway, request, draw=draw or request.n, budget=self.budget, tags=self.tags
             )
+        elif request.temperature == 0 and request.n > 1:
+            # Greedy samples are all the same: draw one and repeat it (and spare the engine a
+            # greedy n > 1 request, which some backends refuse).
+            one = request.model_copy(update={"n": 1})
+            response = await self.gateway.complete(one, budget=self.budget, tags=self.tags)
+            served = Served.from_response(response)
+            served = replace(served, texts=served.texts * request.n)
         else:
             response = await self.gateway.complete(request, budget=self.budget, tags=self.tags)
             served = Served.from_response(response)

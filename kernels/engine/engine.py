@@ -16,7 +16,7 @@ from kernels.engine.kv_cache import PrefixKV, check_memory
 from kernels.engine.loader import LoadedModel, load_model
 from kernels.engine.outputs import Request, RequestOutput, SampleState
 from kernels.engine.runner import EagerRunner, StepRunner
-from kernels.engine.sampling import SamplingParams, make_generator, sample_tokens, token_logprobs
+from kernels.engine.sampling import SamplingParams, make_generator, sample
 
 if TYPE_CHECKING:
     import torch
@@ -127,8 +127,8 @@ class Engine:
 
     def _sample(self, group: _Group, live: list[int], logits: torch.Tensor) -> None:
         """Draw a token for samples ``live`` of ``group`` from their logits rows."""
-        tokens = sample_tokens(logits, group.params, group.generator)
-        logprobs = token_logprobs(logits, tokens)
+        use_triton = self.config.device == "cuda" and self.config.triton
+        tokens, logprobs = sample(logits, group.params, group.generator, use_triton)
         for i, token, logprob in zip(live, tokens.tolist(), logprobs.tolist(), strict=True):
             group.samples[i].add(int(token), float(logprob))
 
@@ -173,10 +173,12 @@ class Engine:
             start = end
 
     def _runner(self, prefixes: list[PrefixKV], row_groups: list[int], capacity: int) -> StepRunner:
-        if self.config.device == "cuda" and self.config.cuda_graphs:
+        if self.config.device == "cuda" and self.config.triton:
             from kernels.engine.cuda.runner import CudaGraphRunner
 
-            return CudaGraphRunner(self.model, prefixes, row_groups, capacity, self.config.triton)
+            return CudaGraphRunner(
+                self.model, prefixes, row_groups, capacity, use_graph=self.config.cuda_graphs
+            )
         return EagerRunner(self.model, prefixes, row_groups, capacity)
 
     def _output(self, group: _Group) -> RequestOutput:

@@ -125,3 +125,31 @@ def make_generator(seed: int | None, device: str) -> torch.Generator:
     generator = torch.Generator(device=device)
     generator.manual_seed(seed if seed is not None else secrets.randbits(63))
     return generator
+
+
+def sample(
+    logits: torch.Tensor,
+    params: SamplingParams,
+    generator: torch.Generator | None,
+    use_triton: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Tokens [N] and their logprobs [N] for float32 logits [N, V].
+
+    ``use_triton`` (CUDA only) runs the one-pass Triton sampler when no top-k/top-p is asked.
+    """
+    import torch
+
+    if use_triton and not params.truncates:
+        from kernels.engine.cuda.triton_sampling import sample as triton_sample
+
+        rows = logits.shape[0]
+        inv_t = 0.0 if params.greedy else 1.0 / params.temperature
+        inv = torch.full((rows,), inv_t, device=logits.device)
+        noise = torch.empty_like(logits)
+        if params.greedy:
+            noise.fill_(1.0)
+        else:
+            noise.exponential_(generator=generator)
+        return triton_sample(logits.contiguous(), inv, noise)
+    tokens = sample_tokens(logits, params, generator)
+    return tokens, token_logprobs(logits, tokens)

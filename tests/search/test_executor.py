@@ -75,3 +75,13 @@ async def test_components_of_one_layer_run_concurrently(gateway: Gateway) -> Non
     with mock_scripts(solver=["1"]):
         await run_architecture(a, task, task.split("dev")[:1], gateway=gateway, model="mock/solver")
     assert time.perf_counter() - started < 0.9  # four 0.3 s sleeps one after another take 1.2 s
+
+
+async def test_greedy_samples_are_drawn_once(gateway: Gateway, solver: NoisySolver) -> None:
+    task = get_task("arith")
+    items = task.split("dev")[:2]
+    result = await run_architecture(
+        arch(4, 0.0, True), task, items, gateway=gateway, model="mock/solver"
+    )
+    assert result.accuracy == 1.0
+    assert [r.n for r in gateway.usage.records()] == [1, 1]

@@ -1,0 +1,20 @@
+"""The engine benchmark as a script: ``python benchmarks/engine.py [--n 8] [--threads 1]``.
+
+Same as ``rxlab bench engine``: rxlab's engine against transformers ``generate()`` in one
+process, on the same GGUF weights and prompt, printing tokens/s and the ratio for each n.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import typer  # noqa: E402
+
+from rxlab.commands.engine import bench_engine  # noqa: E402
+
+if __name__ == "__main__":
+    typer.run(bench_engine)
