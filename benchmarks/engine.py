@@ -12,9 +12,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import typer  # noqa: E402
+import typer
 
-from rxlab.commands.engine import bench_engine  # noqa: E402
+from rxlab.commands.engine import bench_engine
 
 if __name__ == "__main__":
     typer.run(bench_engine)

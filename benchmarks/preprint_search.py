@@ -128,25 +128,31 @@ def percentiles(samples_s: list[float]) -> tuple[float, float]:
     return statistics.median(ms), ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
 
 
-def _upload(store: Any, items: list[Any], batch: int, console: Console) -> tuple[float, float]:
-    """Seconds for the whole upload, and of that, seconds spent embedding."""
-    from preprints import Status
+def _upload(
+    store: Any, items: list[Any], batch: int, console: Console
+) -> tuple[float, float, float]:
+    """Seconds for the batched upload, of that seconds embedding, and seconds per single post."""
+    from preprints import Status, VerdictCreate
 
     store.create_lab("bench")
-    started, embed_s = time.perf_counter(), 0.0
+    started = time.perf_counter()
     embedder = store.embedder
     timed = _Timed(embedder)
     store.embedder = timed
     for i in range(0, len(items), batch):
         posted = store.post_many("bench", items[i : i + batch])
         for p in posted[:: len(STATUSES) + 1]:
-            status = random.Random(p.preprint_id).choice(STATUSES[1:])
-            if status != "verified":
-                store.record_gate_decision(p.preprint_id, Status(status))
+            status = Status(random.Random(p.preprint_id).choice(STATUSES[1:]))
+            verdicts = [VerdictCreate(claim=0, reproduced=status is Status.verified)]
+            store.record_gate_decision(p.preprint_id, status, verdicts=verdicts)
         console.print(f"  uploaded {min(i + batch, len(items))}/{len(items)}", end="\r")
     store.embedder = embedder
-    embed_s = timed.seconds
-    return time.perf_counter() - started, embed_s
+    total_s, embed_s = time.perf_counter() - started, timed.seconds
+    single = generate(20, seed=99)
+    started = time.perf_counter()
+    for item in single:
+        store.post("bench", item)
+    return total_s, embed_s, (time.perf_counter() - started) / len(single)
 
 
 class _Timed:
@@ -177,63 +183,75 @@ def bench_preprints(
     n_queries: Annotated[int, typer.Option("--queries", help="queries per mode")] = 200,
     batch: Annotated[int, typer.Option(help="preprints per upload batch")] = 500,
     url: Annotated[str | None, typer.Option(help="database URL (default: a temp SQLite)")] = None,
+    reuse: Annotated[
+        bool, typer.Option(help="skip the upload when the database at --url has n already")
+    ] = False,
 ) -> dict[str, Any]:
     """Load ``n`` generated preprints, print upload throughput and search p50/p95 per mode."""
     from kernels.embeddings import embed
-    from preprints import PreprintFilter, Store
+    from preprints import Store
 
     console = Console()
     url = url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='rxlab-bench-')) / 'bench.db'}"
     console.print(f"generating {n} preprints; store at {url}")
-    items = generate(n)
     embed(["warm up"])  # model load is not upload time
     store = Store(url, embedder=embed)
-    total_s, embed_s = _upload(store, items, batch, console)
-    single = generate(20, seed=99)
-    started = time.perf_counter()
-    for item in single:
-        store.post("bench", item)
-    single_s = (time.perf_counter() - started) / len(single)
+    upload = None
+    if not (reuse and store.list().total >= n):
+        upload = _upload(store, generate(n), batch, console)
+    rows, encode = _measure(store, queries(n_queries), embed)
+    result = _report(console, store.list().total, upload, rows, encode)
+    store.close()
+    return result
 
-    qs = queries(n_queries)
+
+def _measure(
+    store: Any, qs: list[str], embed: Callable[[list[str]], Any]
+) -> tuple[dict[str, list[float]], tuple[float, float]]:
+    """Latencies per mode, end to end and with the query vector given; query encoding alone."""
+    from preprints import PreprintFilter
+
+    flagged = PreprintFilter(status="flagged")
     rows = {
         "full-text": _time_searches(store, qs, mode="text"),
         "embedding": _time_searches(store, qs, mode="embedding"),
         "hybrid": _time_searches(store, qs, mode="hybrid"),
-        "hybrid + status filter": _time_searches(
-            store, qs, mode="hybrid", filters=PreprintFilter(status="verified")
-        ),
+        "hybrid + status filter": _time_searches(store, qs, mode="hybrid", filters=flagged),
     }
+    vectors = dict(zip(qs, embed(qs), strict=True))
+    store.embedder = lambda texts: [vectors[t] for t in texts]  # the store alone, no model
+    rows["embedding, query vector given"] = _time_searches(store, qs, mode="embedding")
+    rows["hybrid, query vector given"] = _time_searches(store, qs, mode="hybrid")
     encode = []
     for q in qs:
         started = time.perf_counter()
         embed([q])
         encode.append(time.perf_counter() - started)
-    result = _report(console, n, total_s, embed_s, single_s, rows, percentiles(encode))
-    store.close()
-    return result
+    store.embedder = embed
+    return rows, percentiles(encode)
 
 
 def _report(
     console: Console,
     n: int,
-    total_s: float,
-    embed_s: float,
-    single_s: float,
+    upload: tuple[float, float, float] | None,
     rows: dict[str, list[float]],
     encode: tuple[float, float],
 ) -> dict[str, Any]:
-    console.print(
-        f"upload: {n} preprints in {total_s:.1f} s = {n / total_s:.0f}/s in batches "
-        f"({embed_s:.1f} s of it embedding: {n / embed_s:.0f} texts/s; store alone "
-        f"{n / max(total_s - embed_s, 1e-9):.0f}/s); one at a time: {1 / single_s:.1f}/s"
-    )
+    result: dict[str, Any] = {"n": n, "search": {}}
+    if upload is not None:
+        total_s, embed_s, single_s = upload
+        console.print(
+            f"upload: {n} preprints in {total_s:.1f} s = {n / total_s:.1f}/s in batches "
+            f"({embed_s:.1f} s of it embedding: {n / embed_s:.1f} texts/s; store alone "
+            f"{n / max(total_s - embed_s, 1e-9):.0f}/s); one at a time: {1 / single_s:.1f}/s"
+        )
+        result["upload_per_s"] = n / total_s
     table = Table(
         title=f"search latency over {n} preprints (limit 20), target p95 < {TARGET_P95_MS:.0f} ms"
     )
     for column in ("mode", "p50 ms", "p95 ms", "target"):
         table.add_column(column)
-    result: dict[str, Any] = {"n": n, "upload_per_s": n / total_s, "search": {}}
     for mode, samples in rows.items():
         p50, p95 = percentiles(samples)
         result["search"][mode] = {"p50_ms": p50, "p95_ms": p95}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 LOCAL_MODELS: dict[str, str] = {"smollm2-135m": "SmolLM2-135M-Instruct.Q4_1.gguf"}
 # Where the engine runs: "cpu", "cuda", or "auto" (CUDA when a GPU and triton are there).
 DEVICE_ENV = "RXLAB_ENGINE_DEVICE"
+# CPU threads for the engine's torch ops (process-wide); unset keeps torch's default.
+THREADS_ENV = "RXLAB_ENGINE_THREADS"
 
 
 class LocalModelMissing(RuntimeError):
@@ -44,7 +47,7 @@ class Generation:
     finish_reasons: list[str] = field(default_factory=list)
 
 
-def cut_at_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
+def cut_at_stop(text: str, stop: Sequence[str] | None) -> tuple[str, bool]:
     """Cut ``text`` at the first stop string; say whether one was found."""
     cut = len(text)
     for s in stop or []:
@@ -98,7 +101,8 @@ class TransformersBackend:
             if seed is not None:
                 torch.manual_seed(seed)
             sampling = temperature > 0
-            out = self.model.generate(
+            model: Any = self.model
+            out = model.generate(
                 input_ids,
                 attention_mask=torch.ones_like(input_ids),
                 do_sample=sampling,
@@ -115,7 +119,7 @@ class TransformersBackend:
             if eos in row:
                 row = row[: row.index(eos) + 1]
             completion_tokens += len(row)
-            text = self.tokenizer.decode(row, skip_special_tokens=True)
+            text = str(self.tokenizer.decode(row, skip_special_tokens=True))
             texts.append(cut_at_stop(text, stop)[0])
         return Generation(texts, len(ids), completion_tokens)
 
@@ -139,7 +143,11 @@ class EngineBackend:
     def __init__(self, name: str = "smollm2-135m", device: str | None = None) -> None:
         from kernels.engine import Engine, EngineConfig
 
-        config = EngineConfig(device=device or engine_device())  # type: ignore[arg-type]
+        threads = os.environ.get(THREADS_ENV, "").strip()
+        config = EngineConfig(
+            device=device or engine_device(),  # type: ignore[arg-type]
+            num_threads=int(threads) if threads else None,
+        )
         self.engine = Engine.load(name, config)
         self.tokenizer = self.engine.tokenizer
 
@@ -172,5 +180,5 @@ class EngineBackend:
             seed=seed,
         )
         out = self.engine.chat(messages, params)
-        reasons = [s.finish_reason for s in out.samples]
+        reasons: list[str] = [s.finish_reason for s in out.samples]
         return Generation(out.texts, out.prompt_tokens, out.completion_tokens, reasons)

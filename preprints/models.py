@@ -190,9 +190,9 @@ class Preprint(PreprintBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     preprint_id: str = Field(index=True)
     version: int
-    lab: str = Field(index=True)
-    status: str = Field(default=Status.submitted.value, index=True)
-    is_latest: bool = Field(default=True, index=True)
+    lab: str
+    status: str = Field(default=Status.submitted.value)
+    is_latest: bool = True
     builds_on: list[str] = Field(default_factory=list, sa_type=JSON)
     figures: list[str] = Field(default_factory=list, sa_type=JSON)
     embedding: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))

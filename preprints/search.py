@@ -14,7 +14,7 @@ from preprints.errors import EmbeddingsUnavailable
 from preprints.fulltext import TextQuery, search_text, snippets
 from preprints.models import Preprint
 from preprints.records import PreprintFilter, SearchHit, SearchMode, SearchResults
-from preprints.snippets import highlight, marked_to_html
+from preprints.snippets import highlighter, marked_to_html
 from preprints.vectors import Embedder, VectorIndex, embed_texts
 
 CANDIDATES = 100  # embedding matches kept before fusion
@@ -50,10 +50,10 @@ class Searcher:
         self._cached = None
 
     def vector_index(self, session: Session) -> VectorIndex:
-        fingerprint = tuple(
-            session.exec(
-                select(func.count(), func.max(Preprint.id), func.max(Preprint.updated_at))
-            ).one()
+        # rows are never deleted: a new row raises max(id), any update raises max(updated_at)
+        fingerprint = (
+            session.exec(select(func.max(Preprint.id))).one(),
+            session.exec(select(func.max(Preprint.updated_at))).one(),
         )
         cached = self._cached
         if cached is not None and cached[0] == fingerprint:
@@ -118,6 +118,7 @@ class Searcher:
         top = max((score for _, score in text), default=1.0) or 1.0
         text_by_id = {rid: score / top for rid, score in text}
         vector_by_id = dict(vector)
+        highlight = highlighter(query)
         hits = []
         for rid, score in ranked:
             summary = summaries.get(rid)
@@ -129,7 +130,7 @@ class Searcher:
             if rid in marked:
                 snippet = marked_to_html(marked[rid])
             else:
-                snippet = highlight(summary.abstract or summary.title, query)
+                snippet = highlight(summary.abstract or summary.title)
             if rid in vector_by_id:
                 scores["embedding"] = round(vector_by_id[rid], 6)
             hits.append(

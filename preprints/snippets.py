@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 START, STOP = "\x02", "\x03"  # markers the databases put around matches
 ELLIPSIS = "…"
@@ -34,17 +35,26 @@ def marked_to_html(text: str) -> str:
     return "".join(out)
 
 
-def highlight(text: str, query: str, width: int = 240) -> str:
-    """A window of ``text`` around the first query word, escaped, with query words marked."""
+def highlighter(query: str, width: int = 240) -> Callable[[str], str]:
+    """A function giving a window of a text around the first query word, escaped, words marked."""
     terms = [t for t in query_terms(query) if len(t) > 2]
     pattern = re.compile("|".join(rf"\b{re.escape(t)}\w*" for t in terms), re.I) if terms else None
-    found = pattern.search(text) if pattern else None
-    start = max(0, found.start() - width // 4) if found else 0
-    window = text[start : start + width]
-    if start > 0:
-        window = ELLIPSIS + window.split(" ", 1)[-1]
-    if start + width < len(text):
-        window = window.rsplit(" ", 1)[0] + ELLIPSIS
-    if pattern is None:
-        return html.escape(window)
-    return marked_to_html(pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", window))
+
+    def highlight(text: str) -> str:
+        found = pattern.search(text) if pattern else None
+        start = max(0, found.start() - width // 4) if found else 0
+        window = text[start : start + width]
+        if start > 0:
+            window = ELLIPSIS + window.split(" ", 1)[-1]
+        if start + width < len(text):
+            window = window.rsplit(" ", 1)[0] + ELLIPSIS
+        if pattern is None:
+            return html.escape(window)
+        return marked_to_html(pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", window))
+
+    return highlight
+
+
+def highlight(text: str, query: str, width: int = 240) -> str:
+    """One text highlighted for ``query`` (see :func:`highlighter`)."""
+    return highlighter(query, width)(text)

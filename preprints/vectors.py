@@ -97,7 +97,10 @@ class VectorIndex:
         if len(self) == 0 or query.shape[-1] != self.matrix.shape[1]:
             return []
         scores = self.matrix @ query.astype(np.float32)
-        candidates = np.flatnonzero(self.mask(filters))
+        if filters == PreprintFilter():
+            candidates = np.arange(len(self))
+        else:
+            candidates = np.flatnonzero(self.mask(filters))
         if len(candidates) == 0:
             return []
         picked = scores[candidates]

@@ -11,9 +11,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from benchmarks.preprint_search import bench_preprints
 from benchmarks.sandbox_overhead import bench_sandbox
 from benchmarks.search_replay import bench_search
-from rxlab.commands import demo, gate, models, sandbox
+from rxlab.commands import demo, gate, models, preprints, sandbox
 from rxlab.commands import search as search_cmd
 
 app = typer.Typer(
@@ -35,6 +36,10 @@ bench_app.command("sandbox")(bench_sandbox)
 app.command("search")(search_cmd.search)
 app.command("tasks")(search_cmd.tasks)
 bench_app.command("search")(bench_search)
+app.add_typer(preprints.app, name="preprints")
+app.add_typer(preprints.labs_app, name="labs")
+app.command("serve")(preprints.serve)
+bench_app.command("preprints")(bench_preprints)
 
 
 if __name__ == "__main__":

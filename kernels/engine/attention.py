@@ -32,9 +32,7 @@ def prefill_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torc
     return out[0].transpose(0, 1).reshape(q.shape[1], -1)
 
 
-def _attend(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
+def _attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Batched softmax(q k^T) v with its log-sum-exp: q [..., M, D], k/v [..., T, D]."""
     import torch
 

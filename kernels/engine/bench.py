@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from kernels.engine.config import EngineConfig
 
@@ -47,9 +49,11 @@ def build_prompt(tokenizer: object, target: int = PROMPT_TOKENS) -> list[int]:
     while len(ids) < target:
         text += PROMPT_TEXT
         messages = [{"role": "user", "content": text + PROMPT_QUESTION}]
-        ids = list(tokenizer.apply_chat_template(  # type: ignore[attr-defined]
-            messages, add_generation_prompt=True, tokenize=True, return_dict=False
-        ))
+        ids = list(
+            tokenizer.apply_chat_template(  # type: ignore[attr-defined]
+                messages, add_generation_prompt=True, tokenize=True, return_dict=False
+            )
+        )
     return ids[-target:]
 
 
@@ -73,22 +77,22 @@ def run_benchmark(
     engine = Engine.load(config=EngineConfig(device=device))  # type: ignore[arg-type]
     prompt = build_prompt(engine.tokenizer)
     hf = _load_transformers(device) if baseline else None
-    report(f"prompt {len(prompt)} tokens, {new_tokens} new, T={TEMPERATURE}, "
-           f"torch threads {torch.get_num_threads()}")
+    report(
+        f"prompt {len(prompt)} tokens, {new_tokens} new, T={TEMPERATURE}, "
+        f"torch threads {torch.get_num_threads()}"
+    )
 
     def run_engine(n: int, tokens: int) -> None:
         params = SamplingParams(n=n, temperature=TEMPERATURE, max_tokens=tokens, ignore_eos=True)
         engine.generate(prompt, params)
 
+    def run_hf(n: int, tokens: int) -> None:
+        _hf_generate(hf, prompt, n, tokens)
+
     rows = []
     for n in samples:
-        engine_tps = _tokens_per_s(lambda n=n, t=new_tokens: run_engine(n, t), n * new_tokens,
-                                   lambda n=n: run_engine(n, 2), device)
-        base_tps = None
-        if hf is not None:
-            base_tps = _tokens_per_s(lambda n=n, t=new_tokens: _hf_generate(hf, prompt, n, t),
-                                     n * new_tokens, lambda n=n: _hf_generate(hf, prompt, n, 2),
-                                     device)
+        engine_tps = _tokens_per_s(partial(run_engine, n), n, new_tokens, device)
+        base_tps = _tokens_per_s(partial(run_hf, n), n, new_tokens, device) if hf else None
         bound = _bound_fraction(engine, len(prompt), n, new_tokens, engine_tps)
         row = BenchRow(n, engine_tps, base_tps, bound)
         report(format_row(row))
@@ -100,25 +104,26 @@ def format_row(row: BenchRow) -> str:
     base = f"{row.baseline_tps:9.1f}" if row.baseline_tps else "        -"
     ratio = f"{row.ratio:6.1f}x" if row.ratio else "      -"
     bound = f"  {row.bound_fraction:6.1%} of bandwidth bound" if row.bound_fraction else ""
-    return f"n={row.n:<4} engine {row.engine_tps:9.1f} tok/s  transformers {base} tok/s {ratio}{bound}"
+    return (
+        f"n={row.n:<4} engine {row.engine_tps:9.1f} tok/s  transformers {base} tok/s {ratio}{bound}"
+    )
 
 
-def _tokens_per_s(
-    run: Callable[[], None], tokens: int, warmup: Callable[[], None], device: str
-) -> float:
+def _tokens_per_s(run: Callable[[int], None], n: int, new_tokens: int, device: str) -> float:
+    """Generated tokens per second of ``run(new_tokens)`` after a two-token warm-up."""
     import torch
 
-    warmup()
+    run(2)
     if device == "cuda":
         torch.cuda.synchronize()
     started = time.perf_counter()
-    run()
+    run(new_tokens)
     if device == "cuda":
         torch.cuda.synchronize()
-    return tokens / (time.perf_counter() - started)
+    return n * new_tokens / (time.perf_counter() - started)
 
 
-def _load_transformers(device: str) -> object:
+def _load_transformers(device: str) -> Any:
     import torch
     from transformers import AutoModelForCausalLM
 
@@ -126,11 +131,13 @@ def _load_transformers(device: str) -> object:
 
     path = gguf_path()
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype=dtype)
+    model: Any = AutoModelForCausalLM.from_pretrained(
+        str(path.parent), gguf_file=path.name, dtype=dtype
+    )
     return model.to(device).eval()
 
 
-def _hf_generate(model: object, prompt: list[int], n: int, new_tokens: int) -> None:
+def _hf_generate(model: Any, prompt: list[int], n: int, new_tokens: int) -> None:
     import torch
 
     device = model.device  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from kernels.engine.kv_cache import PrefixKV, check_memory
 from kernels.engine.loader import LoadedModel, load_model
 from kernels.engine.outputs import Request, RequestOutput, SampleState
 from kernels.engine.runner import EagerRunner, StepRunner
-from kernels.engine.sampling import SamplingParams, make_generator, sample
+from kernels.engine.sampling import SamplingParams, make_generator, sample, sample_many
 
 if TYPE_CHECKING:
     import torch
@@ -122,7 +122,11 @@ class Engine:
             samples=[SampleState(self.tokenizer, params, eos) for _ in range(rows)],
             copies=params.n,
         )
-        self._sample(group, list(range(rows)), logits.unsqueeze(0).expand(rows, -1))
+        tokens, logprobs = sample_many(logits, params, rows, generator)
+        for state, token, logprob in zip(
+            group.samples, tokens.tolist(), logprobs.tolist(), strict=True
+        ):
+            state.add(int(token), float(logprob))
         return group
 
     def _sample(self, group: _Group, live: list[int], logits: torch.Tensor) -> None:
@@ -136,8 +140,12 @@ class Engine:
         """Decode all unfinished samples together until each has finished."""
         import torch
 
-        rows = [(g, s) for g, grp in enumerate(groups) for s, st in enumerate(grp.samples)
-                if st.finish is None]
+        rows = [
+            (g, s)
+            for g, grp in enumerate(groups)
+            for s, st in enumerate(grp.samples)
+            if st.finish is None
+        ]
         if not rows:
             return
         capacity = max(grp.params.max_tokens for grp in groups) - 1
@@ -146,7 +154,9 @@ class Engine:
         while True:
             last = [groups[g].samples[s].tokens[-1] for g, s in rows]
             pos = [groups[g].prompt_len + runner.length for g, _ in rows]
-            logits = runner.step(torch.tensor(last, device=device), torch.tensor(pos, device=device))
+            logits = runner.step(
+                torch.tensor(last, device=device), torch.tensor(pos, device=device)
+            )
             self._sample_rows(groups, rows, logits)
             live = [i for i, (g, s) in enumerate(rows) if groups[g].samples[s].finish is None]
             if not live:

@@ -96,8 +96,13 @@ class GGUFFile:
         block, block_bytes = GGML_QUANT_SIZES[qtype]
         rows, cols = prod(info.shape[:-1]), info.shape[-1]
         nbytes = rows * cols // block * block_bytes
-        raw = np.memmap(self.path, dtype=np.uint8, mode="r", offset=self.data_start + info.offset,
-                        shape=(nbytes,))
+        raw = np.memmap(
+            self.path,
+            dtype=np.uint8,
+            mode="r",
+            offset=self.data_start + info.offset,
+            shape=(nbytes,),
+        )
         if qtype == GGMLQuantizationType.F32:
             return np.array(raw.view(np.float32).reshape(info.shape))
         data = dequantize(raw.reshape(rows, nbytes // rows), qtype)

@@ -85,11 +85,16 @@ class SuffixKV:
 def bytes_needed(
     config: ModelConfig, prompt_lengths: list[int], samples: int, new_tokens: int, itemsize: int
 ) -> int:
-    """Peak bytes of one batch: the prefixes, every sample's suffix, and a step's logits."""
+    """Peak bytes of one batch: the prefixes, every sample's suffix, and a step's logits.
+
+    The first token of every sample comes from the prompt's logits; each later one is a decode
+    step, which holds ``new_tokens - 1`` suffix slots and one logits row per sample.
+    """
     per_token = config.kv_bytes_per_token(itemsize)
     prefix = sum(prompt_lengths) * per_token
-    suffix = samples * new_tokens * per_token
-    logits = samples * config.vocab_size * 4 * LOGIT_COPIES
+    decoding = samples if new_tokens > 1 else 0
+    suffix = decoding * (new_tokens - 1) * per_token
+    logits = max(decoding, len(prompt_lengths)) * config.vocab_size * 4 * LOGIT_COPIES
     return prefix + suffix + logits
 
 

@@ -31,9 +31,7 @@ class DecodeAttention(Protocol):
 class TorchDecodeAttention:
     """The reference: writes at ``suffix.length`` and runs ``attention.decode_attention``."""
 
-    def __init__(
-        self, prefixes: list[tuple[PrefixKV, int, int]], suffix: SuffixKV
-    ) -> None:
+    def __init__(self, prefixes: list[tuple[PrefixKV, int, int]], suffix: SuffixKV) -> None:
         self.prefixes, self.suffix = prefixes, suffix
 
     def write(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> None:
@@ -70,8 +68,14 @@ class LlamaModel:
         self.linears = []
         for w in weights.layers:
             wqkv = torch.cat([w.wqkv[:nq] / math.sqrt(config.head_dim), w.wqkv[nq:]])
-            self.linears.append((Linear(wqkv, prepack), Linear(w.wo, prepack),
-                                 Linear(w.w_gate_up, prepack), Linear(w.w_down, prepack)))
+            self.linears.append(
+                (
+                    Linear(wqkv, prepack),
+                    Linear(w.wo, prepack),
+                    Linear(w.w_gate_up, prepack),
+                    Linear(w.w_down, prepack),
+                )
+            )
         self.lm_head = Linear(weights.lm_head, prepack)
         d = config.head_dim
         inv_freq = 1.0 / (

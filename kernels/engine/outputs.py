@@ -57,9 +57,8 @@ class SampleState:
         """Record one token and decide whether the sample is done."""
         self.tokens.append(token)
         self.logprobs.append(logprob)
-        if token == self.eos and not self.params.ignore_eos:
-            self.finish = "stop"
-        elif self._window > 2 and self._stop_in_tail():
+        ended = token == self.eos and not self.params.ignore_eos
+        if ended or (self._window > 2 and self._stop_in_tail()):
             self.finish = "stop"
         elif len(self.tokens) >= self.params.max_tokens:
             self.finish = "length"

@@ -100,12 +100,38 @@ def sample_from_probs(probs: torch.Tensor, generator: torch.Generator | None) ->
     """One index per row of probs [N, V], drawn with P(i) = probs[i] / sum(probs)."""
     import torch
 
+    u = torch.rand((probs.shape[0], 1), generator=generator, device=probs.device)
+    return _invert_cdf(probs, u).squeeze(-1)
+
+
+def _invert_cdf(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """The first index whose cumulative mass exceeds u * total (never one of probability 0)."""
+    import torch
+
     cdf = probs.cumsum(dim=-1)
-    u = torch.rand((probs.shape[0], 1), generator=generator, device=probs.device) * cdf[:, -1:]
-    # the first index whose cumulative mass exceeds u: never one of probability zero
-    index = torch.searchsorted(cdf, u, right=True).squeeze(-1)
-    # u can round up to the total mass (odds ~1e-7): then take the likeliest token
-    return torch.where(index < probs.shape[-1], index, probs.argmax(dim=-1))
+    index = torch.searchsorted(cdf, u * cdf[..., -1:], right=True)
+    # u * total can round up to the total (odds ~1e-7): then take the likeliest token
+    return torch.where(index < probs.shape[-1], index, probs.argmax(dim=-1, keepdim=True))
+
+
+def sample_many(
+    logits: torch.Tensor, params: SamplingParams, count: int, generator: torch.Generator | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``count`` draws from one row of float32 logits [V] (the prompt's: shared by all samples).
+
+    Returns (tokens [count], logprobs [count]) without materialising ``count`` logits rows.
+    """
+    import torch
+
+    if params.greedy:
+        tokens = logits.argmax().expand(count)
+    else:
+        probs = torch.softmax(
+            warp_logits(logits[None], params.temperature, params.top_k, params.top_p)[0], dim=-1
+        )
+        u = torch.rand(count, generator=generator, device=logits.device)
+        tokens = _invert_cdf(probs, u)
+    return tokens, logits[tokens] - torch.logsumexp(logits, dim=-1)
 
 
 def token_logprobs(logits: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:

@@ -39,8 +39,14 @@ class ModelWeights:
         """Bytes a decode step reads once: every matrix and norm (the embedding rows are few)."""
         mats = [self.norm, self.lm_head]
         for layer in self.layers:
-            mats += [layer.attn_norm, layer.wqkv, layer.wo, layer.ffn_norm, layer.w_gate_up,
-                     layer.w_down]
+            mats += [
+                layer.attn_norm,
+                layer.wqkv,
+                layer.wo,
+                layer.ffn_norm,
+                layer.w_gate_up,
+                layer.w_down,
+            ]
         return sum(t.numel() * t.element_size() for t in mats)
 
 
@@ -52,7 +58,9 @@ def unpermute_rope_rows(weight: Any, n_heads: int) -> Any:
     return w.swapaxes(1, 2).reshape(weight.shape)
 
 
-def load_weights(gguf: GGUFFile, config: ModelConfig, device: str, dtype: torch.dtype) -> ModelWeights:
+def load_weights(
+    gguf: GGUFFile, config: ModelConfig, device: str, dtype: torch.dtype
+) -> ModelWeights:
     """Dequantize every tensor of ``gguf`` and lay it out for the engine's forward pass."""
     import numpy as np
     import torch
@@ -83,5 +91,6 @@ def load_weights(gguf: GGUFFile, config: ModelConfig, device: str, dtype: torch.
         )
     embed = tensor(get("token_embd.weight"))
     lm_head = embed if config.tied_embeddings else tensor(get("output.weight"))
-    return ModelWeights(embed=embed, layers=layers, norm=tensor(get("output_norm.weight")),
-                        lm_head=lm_head)
+    return ModelWeights(
+        embed=embed, layers=layers, norm=tensor(get("output_norm.weight")), lm_head=lm_head
+    )

@@ -26,13 +26,17 @@ def serve_model(
 
     name = model.removeprefix("local/")
     if name not in LOCAL_MODELS:
-        console.print(f"[red]error:[/red] unknown local model {model!r}; "
-                      f"local models are: {', '.join(LOCAL_MODELS)}")
+        console.print(
+            f"[red]error:[/red] unknown local model {model!r}; "
+            f"local models are: {', '.join(LOCAL_MODELS)}"
+        )
         raise typer.Exit(2)
     with console.status(f"loading {name} ..."):
         backend = EngineBackend(name, device)
-    console.print(f"serving [bold]{name}[/bold] on {backend.engine.config.device} at "
-                  f"http://{host}:{port}/v1/chat/completions")
+    console.print(
+        f"serving [bold]{name}[/bold] on {backend.engine.config.device} at "
+        f"http://{host}:{port}/v1/chat/completions"
+    )
     uvicorn.run(create_app(backend, name), host=host, port=port, log_level="info")
 
 
@@ -48,8 +52,10 @@ def bench_engine(
     """The engine against transformers generate(): tokens/s for each n, and the ratio."""
     from kernels.engine.bench import BenchRow, run_benchmark
 
-    console.print("[bold]rxlab engine vs transformers generate()[/bold] "
-                  f"on {device}: same GGUF weights, same prompt, T=0.8")
+    console.print(
+        "[bold]rxlab engine vs transformers generate()[/bold] "
+        f"on {device}: same GGUF weights, same prompt, T=0.8"
+    )
     rows: list[BenchRow] = run_benchmark(
         tuple(samples) if samples else None,
         device=device,

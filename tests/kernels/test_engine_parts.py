@@ -1,4 +1,4 @@
-"""The engine's parts on small synthetic data: GGUF reading, layouts, attention, sampling, guards."""
+"""The engine's parts on synthetic data: GGUF reading, layouts, attention, sampling, guards."""
 
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ def chi2_pvalue(counts: torch.Tensor, probs: torch.Tensor, min_expected: float =
     obs = torch.cat([counts[big].double(), counts[~big].double().sum().view(1)])
     exp = torch.cat([expected[big], expected[~big].sum().view(1)])
     if exp[-1] < min_expected:  # fold a too-small pooled cell into the last big one
-        obs, exp = torch.cat([obs[:-2], obs[-2:].sum().view(1)]), torch.cat(
-            [exp[:-2], exp[-2:].sum().view(1)]
+        obs, exp = (
+            torch.cat([obs[:-2], obs[-2:].sum().view(1)]),
+            torch.cat([exp[:-2], exp[-2:].sum().view(1)]),
         )
     stat = ((obs - exp) ** 2 / exp).sum()
     dof = len(obs) - 1
@@ -48,11 +49,17 @@ def test_gguf_reader_reads_what_gguf_writes(tmp_path: Path) -> None:
     writer.add_float32("llama.rope.freq_base", 12345.0)
     writer.add_array("tokenizer.ggml.tokens", ["a", "bb", "ccc"])
     weight = np.random.default_rng(0).standard_normal((8, 64)).astype(np.float32)
-    writer.add_tensor("w.q8", gguf.quants.quantize(weight, gguf.GGMLQuantizationType.Q8_0),
-                      raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+    writer.add_tensor(
+        "w.q8",
+        gguf.quants.quantize(weight, gguf.GGMLQuantizationType.Q8_0),
+        raw_dtype=gguf.GGMLQuantizationType.Q8_0,
+    )
     writer.add_tensor("w.f32", weight)
-    for step in (writer.write_header_to_file, writer.write_kv_data_to_file,
-                 writer.write_tensors_to_file):
+    for step in (
+        writer.write_header_to_file,
+        writer.write_kv_data_to_file,
+        writer.write_tensors_to_file,
+    ):
         step()
     writer.close()
 
@@ -92,8 +99,9 @@ def test_hydragen_split_equals_full_attention() -> None:
     prefixes = [(torch.randn(hkv, p, d), torch.randn(hkv, p, d)) for p in lengths]
     sk, sv = torch.randn(hkv, 5, 4, d), torch.randn(hkv, 5, 4, d)
     q = torch.randn(5, hq, d)
-    out = decode_attention(q, [(k, v, a, b) for (k, v), (a, b) in zip(prefixes, rows, strict=True)],
-                           sk, sv)
+    out = decode_attention(
+        q, [(k, v, a, b) for (k, v), (a, b) in zip(prefixes, rows, strict=True)], sk, sv
+    )
     for (k, v), (a, b) in zip(prefixes, rows, strict=True):
         for r in range(a, b):
             keys = torch.cat([k, sk[:, r]], dim=1)
@@ -140,15 +148,22 @@ def test_sampler_never_draws_a_zero_probability_token() -> None:
 
 
 def test_sampling_params_reject_bad_values() -> None:
-    for bad in ({"n": 0}, {"temperature": -1}, {"top_p": 0}, {"top_p": 1.5}, {"max_tokens": 0},
-                {"top_k": -2}):
+    for bad in (
+        {"n": 0},
+        {"temperature": -1},
+        {"top_p": 0},
+        {"top_p": 1.5},
+        {"max_tokens": 0},
+        {"top_k": -2},
+    ):
         with pytest.raises(ValueError, match=next(iter(bad))):
             SamplingParams(**bad)  # type: ignore[arg-type]
 
 
 def test_memory_guard_names_the_request_and_the_limit() -> None:
     per_token = SMALL.kv_bytes_per_token(4)
-    assert bytes_needed(SMALL, [10], 2, 5, 4) == (10 + 2 * 5) * per_token + 2 * 100 * 4 * 4
+    assert bytes_needed(SMALL, [10], 2, 5, 4) == (10 + 2 * 4) * per_token + 2 * 100 * 4 * 4
+    assert bytes_needed(SMALL, [10], 1000, 1, 4) == 10 * per_token + 1 * 100 * 4 * 4
     assert check_memory(SMALL, [10], 2, 5, 4, limit=10**9) > 0
     with pytest.raises(EngineMemoryError) as info:
         check_memory(SMALL, [10], 512, 1000, 4, limit=10**6)

@@ -51,10 +51,22 @@ class TritonDecodeAttention:
         from kernels.engine.cuda import triton_attention as ta
 
         for prefix, a, b in self.prefixes:
-            ta.prefix_attention(q[a:b], prefix.keys[layer], prefix.values[layer],
-                                self.prefix_out[a:b], self.prefix_lse[a:b])
-        ta.suffix_attention(q, self.suffix.keys[layer], self.suffix.values[layer],
-                            self.prefix_out, self.prefix_lse, self.length, self.out)
+            ta.prefix_attention(
+                q[a:b],
+                prefix.keys[layer],
+                prefix.values[layer],
+                self.prefix_out[a:b],
+                self.prefix_lse[a:b],
+            )
+        ta.suffix_attention(
+            q,
+            self.suffix.keys[layer],
+            self.suffix.values[layer],
+            self.prefix_out,
+            self.prefix_lse,
+            self.length,
+            self.out,
+        )
         return self.out.view(q.shape[0], -1)
 
 
@@ -95,7 +107,6 @@ class CudaGraphRunner:
         return self.model.decode_step(self.tokens, self.positions, self.attention)
 
     def step(self, tokens: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
-        import torch
 
         if self._length >= self.suffix.capacity:
             raise RuntimeError(f"the suffix cache holds {self.suffix.capacity} tokens; it is full")

@@ -54,18 +54,22 @@ def upgrade() -> None:
         sa.Column("title", sa.Text, nullable=False),
         sa.Column("abstract", sa.Text, nullable=False),
         sa.Column("body", sa.Text, nullable=False),
-        sa.Column("goal", sa.String(200), nullable=True, index=True),
-        sa.Column("task", sa.String(200), nullable=True, index=True),
-        sa.Column("lab", sa.String(64), nullable=False, index=True),
-        sa.Column("status", sa.String(20), nullable=False, index=True),
-        sa.Column("is_latest", sa.Boolean, nullable=False, index=True),
+        sa.Column("goal", sa.String(200), nullable=True),
+        sa.Column("task", sa.String(200), nullable=True),
+        sa.Column("lab", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("is_latest", sa.Boolean, nullable=False),
         sa.Column("builds_on", sa.JSON, nullable=False),
         sa.Column("figures", sa.JSON, nullable=False),
         sa.Column("embedding", sa.LargeBinary, nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, index=True),
         sa.UniqueConstraint("preprint_id", "version", name="uq_preprint_version"),
     )
+    # Reads look at latest versions only: each filter's index leads with it.
+    op.create_index("ix_preprint_latest_created", "preprint", ["is_latest", "created_at"])
+    for name in ("status", "lab", "goal", "task"):
+        op.create_index(f"ix_preprint_latest_{name}", "preprint", ["is_latest", name, "created_at"])
     op.create_table(
         "claim",
         sa.Column("id", sa.Integer, primary_key=True),
