@@ -13,12 +13,13 @@ console = Console()
 DEMO_QUESTION = "Which number is larger, 47 or 74? Answer with the number only."
 
 NEXT_STEPS = """\
-What the rest of rxlab will do on this machine (see the open issues):
-  1. a lab reviews the preprint store and plans an architecture search on `arith`;
-  2. it searches Archon-style architectures on the dev split through this gateway;
-  3. untrusted code runs in a hardened Docker sandbox;
-  4. the gate re-runs every claim on the held-out test split and the monitor looks for gaming;
-  5. the verified preprint is served at a local URL you can open in the browser."""
+Built so far, each runnable on this machine:
+  rxlab search --task arith --space arith      Archon-style search on the dev split (optuna)
+  rxlab sandbox run DIR -- python3 main.py     untrusted code in a hardened Docker sandbox
+  rxlab gate check redteam/honest/plain_prompt re-run claims on held-out data, look for gaming
+  rxlab serve                                  the preprint store's pages and REST API
+Not built yet (open issues): agent labs that turn a goal into a gated preprint end to end,
+and AgentTTS-style budget allocation; `make run` will run a whole goal once labs land."""
 
 
 def demo() -> None:
