@@ -16,6 +16,7 @@ by 1/sqrt(D) (the model folds it into its weights). Decode works key/value-head-
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,14 +33,34 @@ def prefill_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torc
     return out[0].transpose(0, 1).reshape(q.shape[1], -1)
 
 
-def _attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Batched softmax(q k^T) v with its log-sum-exp: q [..., M, D], k/v [..., T, D]."""
+def _attend(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Batched softmax(q k^T) v with its log-sum-exp: q [B, H, M, D], k/v [B, H, T, D].
+
+    Returns (out [B, H, M, D], lse [B, H, M, 1]) in float32. On CPU this is ATen's flash
+    attention kernel, which returns the log-sum-exp (3x fewer passes than the composite).
+    """
     import torch
 
+    if q.device.type == "cpu" and _cpu_flash_available():
+        out, lse = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(
+            q, k, v, 0.0, False, attn_mask=None, scale=1.0
+        )
+        return out.float(), lse.unsqueeze(-1)
     scores = torch.matmul(q, k.transpose(-1, -2)).float()
-    lse = torch.logsumexp(scores, dim=-1, keepdim=True)
-    out = torch.matmul(torch.exp(scores - lse).to(v.dtype), v)
-    return out.float(), lse
+    top = scores.amax(dim=-1, keepdim=True)
+    weights = torch.exp(scores - top)
+    total = weights.sum(dim=-1, keepdim=True)
+    out = torch.matmul(weights.to(v.dtype), v).float() / total
+    return out, top + torch.log(total)
+
+
+@functools.cache
+def _cpu_flash_available() -> bool:
+    import torch
+
+    return hasattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu")
 
 
 def prefix_attention(
@@ -50,7 +71,8 @@ def prefix_attention(
     q [Hkv, n, g, D], k/v [Hkv, P, D] -> (out [Hkv, n, g, D], lse [Hkv, n, g, 1]), float32.
     """
     hkv, n, g, d = q.shape
-    out, lse = _attend(q.reshape(hkv, n * g, d), k, v)  # one (n g) x P product per kv head
+    # one (n g) x P product per kv head
+    out, lse = _attend(q.reshape(1, hkv, n * g, d), k.unsqueeze(0), v.unsqueeze(0))
     return out.view(hkv, n, g, d), lse.view(hkv, n, g, 1)
 
 
