@@ -33,9 +33,7 @@ def prefill_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torc
     return out[0].transpose(0, 1).reshape(q.shape[1], -1)
 
 
-def _attend(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
+def _attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Batched softmax(q k^T) v with its log-sum-exp: q [B, H, M, D], k/v [B, H, T, D].
 
     Returns (out [B, H, M, D], lse [B, H, M, 1]) in float32. On CPU this is ATen's flash
