@@ -1,4 +1,4 @@
-"""The engine benchmark as a script: ``python benchmarks/engine.py [--n 8] [--threads 1]``.
+"""The engine benchmark as a script: ``python -m benchmarks.engine [--n 8] [--threads 1]``.
 
 Same as ``rxlab bench engine``: rxlab's engine against transformers ``generate()`` in one
 process, on the same GGUF weights and prompt, printing tokens/s and the ratio for each n.
