@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kernels import CompletionRequest
     from search.context import Context
 
-# Planning prices a candidate of ``max_tokens`` tokens as this many placeholder words more,
+# Planning prices a candidate of ``max_tokens`` tokens as this many filler words more,
 # so re-tokenising a model's text inside a later prompt never costs more than was planned.
 PLACEHOLDER_SLACK = 4
 
@@ -66,7 +66,7 @@ class Component(Protocol):
     async def __call__(self, state: State, ctx: Context) -> State: ...
 
 
-def placeholder(tokens: int) -> str:
+def filler(tokens: int) -> str:
     """Text that costs at least ``tokens`` tokens wherever it is quoted."""
     return " ".join(["x"] * (tokens + PLACEHOLDER_SLACK))
 
@@ -90,9 +90,9 @@ def numbered(candidates: Sequence[Candidate], with_critiques: bool = True) -> st
     return "\n\n".join(blocks)
 
 
-def placeholder_candidates(shape: Shape) -> list[Candidate]:
-    critique = placeholder(shape.critique_tokens) if shape.critique_tokens else None
-    text = placeholder(shape.candidate_tokens)
+def filler_candidates(shape: Shape) -> list[Candidate]:
+    critique = filler(shape.critique_tokens) if shape.critique_tokens else None
+    text = filler(shape.candidate_tokens)
     return [Candidate(text, None, "plan", critique) for _ in range(shape.candidates)]
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from kernels import CompletionRequest
 from search.components._registry import component
-from search.components.base import Candidate, ComponentBase, Shape, State, placeholder_candidates
+from search.components.base import Candidate, ComponentBase, Shape, State, filler_candidates
 from search.tasks.base import Item
 
 if TYPE_CHECKING:
@@ -49,5 +49,5 @@ class Critic(ComponentBase):
         return state.with_candidates(await asyncio.gather(*map(critique, state.candidates)))
 
     def plan(self, shape: Shape, item: Item, ctx: Context) -> tuple[list[CompletionRequest], Shape]:
-        requests = [self.request(item, c, ctx) for c in placeholder_candidates(shape)]
+        requests = [self.request(item, c, ctx) for c in filler_candidates(shape)]
         return requests, replace(shape, critique_tokens=self.max_tokens)

@@ -13,8 +13,8 @@ from search.components.base import (
     ComponentBase,
     Shape,
     State,
+    filler_candidates,
     numbered,
-    placeholder_candidates,
     task_messages,
 )
 from search.tasks.base import Item
@@ -59,5 +59,5 @@ class Fuser(ComponentBase):
         return state.with_candidates([Candidate(t, ctx.task.extract(t), origin) for t in texts])
 
     def plan(self, shape: Shape, item: Item, ctx: Context) -> tuple[list[CompletionRequest], Shape]:
-        requests = [self.request(item, placeholder_candidates(shape), ctx)]
+        requests = [self.request(item, filler_candidates(shape), ctx)]
         return requests, Shape(candidates=self.samples, candidate_tokens=self.max_tokens)

@@ -15,8 +15,8 @@ from search.components.base import (
     ComponentBase,
     Shape,
     State,
+    filler_candidates,
     numbered,
-    placeholder_candidates,
 )
 from search.tasks.base import Item
 
@@ -71,5 +71,5 @@ class Ranker(ComponentBase):
     def plan(self, shape: Shape, item: Item, ctx: Context) -> tuple[list[CompletionRequest], Shape]:
         if shape.candidates <= 1:
             return [], shape
-        requests = [self.request(item, placeholder_candidates(shape), ctx)]
+        requests = [self.request(item, filler_candidates(shape), ctx)]
         return requests, replace(shape, candidates=min(shape.candidates, self.top_k))

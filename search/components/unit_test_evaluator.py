@@ -19,8 +19,8 @@ from search.components.base import (
     ComponentBase,
     Shape,
     State,
-    placeholder,
-    placeholder_candidates,
+    filler,
+    filler_candidates,
 )
 from search.components.verifier import says_yes
 from search.tasks.base import Item
@@ -74,6 +74,6 @@ class UnitTestEvaluator(ComponentBase):
         out = replace(shape, candidates=min(shape.candidates, self.top_k or shape.candidates))
         if ctx.task.kind == "code" or not shape.unit_tests:
             return [], out
-        tests = [placeholder(shape.unit_test_tokens)]  # all tests together are one model output
-        requests = [self.request(item, c, tests, ctx) for c in placeholder_candidates(shape)]
+        tests = [filler(shape.unit_test_tokens)]  # all tests together are one model output
+        requests = [self.request(item, c, tests, ctx) for c in filler_candidates(shape)]
         return requests, out

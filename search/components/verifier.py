@@ -10,7 +10,7 @@ from pydantic import Field
 
 from kernels import CompletionRequest
 from search.components._registry import component
-from search.components.base import Candidate, ComponentBase, Shape, State, placeholder_candidates
+from search.components.base import Candidate, ComponentBase, Shape, State, filler_candidates
 from search.tasks.base import Item
 
 if TYPE_CHECKING:
@@ -56,4 +56,4 @@ class Verifier(ComponentBase):
         return state.with_candidates(kept) if kept else state
 
     def plan(self, shape: Shape, item: Item, ctx: Context) -> tuple[list[CompletionRequest], Shape]:
-        return [self.request(item, c, ctx) for c in placeholder_candidates(shape)], shape
+        return [self.request(item, c, ctx) for c in filler_candidates(shape)], shape
