@@ -8,6 +8,7 @@ records it. Nothing is sent when the budget could break.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import math
 import os
@@ -74,7 +75,23 @@ class Gateway:
         self.cache = ResponseCache(home / "cache.sqlite") if (home and cache) else None
         self.usage = UsageLog(home / "usage.sqlite" if home else None)
         self.retry_delays = retry_delays
+        self.default_tags: dict[str, str] = {}
         register_providers()
+
+    def tagged(self, **tags: str) -> Gateway:
+        """A view of this gateway (same cache and usage log) that adds ``tags`` to every
+        call it records, so a lab's or an experiment's spend can be summed later."""
+        view = copy.copy(self)
+        view.default_tags = {**self.default_tags, **tags}
+        return view
+
+    def spent(self, **tags: str) -> Cost:
+        """What the calls recorded with ``tags`` cost (cache hits cost nothing)."""
+        total = Cost()
+        for rec in self.usage.records(**tags):
+            if not rec.cached:
+                total = total + Cost(rec.prompt_tokens + rec.completion_tokens, 1, rec.cost)
+        return total
 
     # --- checks before anything is sent -------------------------------------------------
     def check_model(self, model: str) -> None:
@@ -224,7 +241,7 @@ class Gateway:
                 cost=response.cost,
                 latency_s=response.latency_s,
                 cached=response.cached,
-                tags=dict(tags or {}),
+                tags={**self.default_tags, **(tags or {})},
                 at=time.time(),
             )
         )

@@ -14,7 +14,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from benchmarks.preprint_search import bench_preprints
 from benchmarks.sandbox_overhead import bench_sandbox
 from benchmarks.search_replay import bench_search
-from rxlab.commands import demo, engine, gate, models, preprints, sandbox
+from rxlab.commands import demo, engine, gate, labs_run, models, preprints, sandbox
 from rxlab.commands import search as search_cmd
 
 app = typer.Typer(
@@ -42,6 +42,9 @@ app.command("serve")(preprints.serve)
 bench_app.command("preprints")(bench_preprints)
 app.command("serve-model")(engine.serve_model)
 bench_app.command("engine")(engine.bench_engine)
+app.command("run")(labs_run.run)
+app.command("resume")(labs_run.resume)
+app.command("goals")(labs_run.goals)
 
 
 if __name__ == "__main__":
