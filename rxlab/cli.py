@@ -11,6 +11,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from benchmarks.engine_batching import bench_batching
 from benchmarks.preprint_search import bench_preprints
 from benchmarks.sandbox_overhead import bench_sandbox
 from benchmarks.search_replay import bench_search
@@ -42,6 +43,7 @@ app.command("serve")(preprints.serve)
 bench_app.command("preprints")(bench_preprints)
 app.command("serve-model")(engine.serve_model)
 bench_app.command("engine")(engine.bench_engine)
+bench_app.command("batching")(bench_batching)
 app.command("run")(labs_run.run)
 app.command("resume")(labs_run.resume)
 app.command("goals")(labs_run.goals)
