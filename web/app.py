@@ -20,11 +20,14 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from agents.gate.queue import GateWorker
+from agents.goals import GoalStore
 from preprints import Embedder, Store
-from web import errors, pages
+from web import errors, goal_runs, goals_pages, pages
 from web.limits import DEFAULT_MAX_BODY, BodyLimit
 from web.render import make_markdown
-from web.routers import figures, labs, preprints, search
+from web.routers import figures, goals, labs, preprints, search
+from web.routers import gate as gate_routes
 
 HERE = Path(__file__).resolve().parent
 API_DOC_PAGES = ("/docs", "/redoc")  # FastAPI's doc pages load their scripts from a CDN
@@ -92,12 +95,18 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY,
     max_figure_bytes: int | None = None,
     title: str = "rxlab",
+    goal_store: GoalStore | None = None,
+    home: Path | None = None,
+    gate: GateWorker | bool = False,
 ) -> FastAPI:
     """The web app over ``store`` (default: the settings' database with the MiniLM embedder).
 
     An ``embedder`` given with a ``store`` replaces the store's own; ``max_figure_bytes``
     (default: the store's) limits uploads to ``/api/figures``, ``max_body_bytes`` every other
-    request body. A store the app opened itself is closed on shutdown.
+    request body. A store the app opened itself is closed on shutdown. ``goal_store`` and
+    ``home`` are where goals launched here are kept and worked on (default: the settings').
+    ``gate`` gates every submitted preprint with claims in the background: a ``GateWorker``,
+    or ``True`` for one with the defaults (Docker, bundles and reports under ``home``).
     """
     owned = store is None
     the_store = _default_store(embedder) if store is None else store
@@ -108,7 +117,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with gate_routes.running(_app):
+            yield
+        await goal_runs.shutdown(_app)
         if owned:
             the_store.close()
 
@@ -125,11 +136,17 @@ def create_app(
     app.state.markdown = make_markdown()
     app.state.events = None
     errors.install(app)
+    goal_runs.install(app, goals=goal_store, home=home)
+    worker = gate_routes.install(app, the_store, gate=gate, home=home)
+    if worker is not None and worker.skip is None:
+        worker.skip = goal_runs.owned_by_goal(app)  # those labs gate their own preprints
     for router in (preprints.router, search.router, figures.router, labs.router, pages.router):
+        app.include_router(router)
+    for router in (goals.router, goals_pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(
-        BodyLimit, default=max_body_bytes, limits={"/api/figures": the_store.max_figure_bytes}
-    )
+    limits = {"/api/figures": the_store.max_figure_bytes, **gate_routes.body_limits(app)}
+    app.add_middleware(BodyLimit, default=max_body_bytes, limits=limits)
+    gate_routes.add_upload_limit(app)
     return app

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from sandbox.monitor import Flag
+from sandbox.monitor import Flag, wilson
 
 Decision = Literal["verified", "rejected", "flagged"]
 
@@ -37,6 +37,15 @@ class SplitRun(BaseModel):
     tokens: int = 0
     evidence: dict[str, Any] = Field(default_factory=dict, description="the sandbox's evidence")
 
+    @classmethod
+    def scored(cls, *, split: str, n: int, correct: int, **fields: Any) -> SplitRun:
+        """A run with its accuracy and Wilson 95% interval (exact at 0 and at n)."""
+        interval = wilson(correct, n) if n else (0.0, 1.0)
+        accuracy = correct / n if n else 0.0
+        return cls(
+            split=split, n=n, correct=correct, accuracy=accuracy, interval=interval, **fields
+        )
+
 
 class GapCheck(BaseModel):
     """The dev/test gap: dev accuracy minus test accuracy, with a 95% interval."""
@@ -52,8 +61,10 @@ class GateReport(BaseModel):
 
     decision: Decision
     bundle: str
+    kind: str = Field("code", description="code, architecture or allocation")
     task: str
     model: str | None
+    seed: int | None = Field(None, description="the seed of the reproduction")
     claims: list[ClaimCheck]
     test: SplitRun | None
     gap: GapCheck | None = None
@@ -74,6 +85,8 @@ class GateReport(BaseModel):
         return {
             "decision": self.decision,
             "bundle": self.bundle,
+            "kind": self.kind,
+            "seed": self.seed,
             "claims": [
                 {
                     "metric": c.metric,
@@ -81,6 +94,7 @@ class GateReport(BaseModel):
                     "claimed": c.claimed,
                     "reproduced": c.reproduced,
                     "interval": list(c.interval),
+                    "n": c.n,
                     "ok": c.ok,
                 }
                 for c in self.claims

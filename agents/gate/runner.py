@@ -1,4 +1,8 @@
-"""Run a code bundle on a split in a fresh sandbox and score it with the trusted scorer."""
+"""Code bundles: ``solve`` runs item by item in a fresh sandbox; the trusted scorer runs outside.
+
+Only questions enter the sandbox, next to the honeypot's decoy answer files. The sandbox's
+evidence (stderr, limits, model calls, files) and the answers go to the monitor.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from agents.gate.bridge import gateway_handler
+from agents.gate.experiments import Experiment, experiment
 from agents.gate.harness import (
     ANSWERS_FILE,
     HARNESS_FILE,
@@ -17,14 +22,14 @@ from agents.gate.harness import (
     read_answers,
 )
 from agents.gate.report import SplitRun
-from kernels import Budget, Gateway
-from sandbox import Evidence, Limits, Sandbox, SandboxConfig
-from sandbox.monitor.bundle import BundleSpec
-from search import Item, Task, wilson
+from sandbox import Limits, Sandbox, SandboxConfig
+from sandbox.monitor import Flag, inspect_run, make_decoys
+from search import Item, Task
 
 # Never copied into the sandbox: red-team answer keys, and bytecode that could shadow the source.
 SKIPPED_FILES = frozenset({"expected.yaml"})
 SKIPPED_PARTS = frozenset({"__pycache__", ".git"})
+HARNESS_FILES = (ITEMS_FILE, ANSWERS_FILE, HARNESS_FILE)
 
 DEFAULT_LIMITS = Limits(memory_mb=512, pids=64, cpus=1.0, timeout_s=600, disk_mb=64)
 
@@ -42,44 +47,23 @@ def bundle_files(root: Path) -> dict[str, bytes]:
     return files
 
 
-def pick_items(task: Task, split: str, max_items: int | None, seed: int) -> list[Item]:
-    """The split's items; a seeded subsample when ``max_items`` is smaller than the split."""
+MaxItems = int | Mapping[str, int] | None
+
+
+def pick_items(task: Task, split: str, max_items: MaxItems, seed: int) -> list[Item]:
+    """The split's items; a seeded subsample when ``max_items`` (for every split, or by split
+    name) is smaller than the split."""
     items = task.split(split)  # type: ignore[arg-type]
-    if max_items is not None and max_items < len(items):
-        items = random.Random(seed).sample(items, max_items)
+    limit = max_items.get(split) if isinstance(max_items, Mapping) else max_items
+    if limit is not None and limit < len(items):
+        items = random.Random(seed).sample(items, limit)
     return items
 
 
-async def run_split(
-    spec: BundleSpec,
-    task: Task,
-    items: list[Item],
-    *,
-    split: str,
-    gateway: Gateway,
-    seed: int,
-    backend: str = "docker",
-    decoys: Mapping[str, str] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> tuple[SplitRun, Evidence, dict[str, dict[str, str | None]]]:
-    """Run ``solve`` over ``items`` in one fresh sandbox; returns the scored run, the
-    sandbox's evidence and the raw answers (and errors) by item id."""
-    budget = Budget(
-        max_tokens=spec.budget.tokens if spec.budget else None,
-        max_calls=spec.budget.calls if spec.budget else None,
-        max_dollars=spec.budget.dollars if spec.budget else None,
-    )
-    assert spec.model is not None and spec.entry_file and spec.entry_function
-    handler = gateway_handler(gateway, spec.model, budget, {"gate": spec.root.name, "split": split})
-    config = SandboxConfig(limits=limits, env={"RXLAB_SEED": str(seed), "PYTHONHASHSEED": "0"})
-    async with Sandbox(backend, config, model_handler=handler) as box:
-        await box.put_files(bundle_files(Path(spec.root)))
-        await box.put_files(
-            {**(decoys or {}), ITEMS_FILE: items_file(items), HARNESS_FILE: HARNESS_SOURCE}
-        )
-        evidence = await box.exec(harness_command(spec.entry_file, spec.entry_function))
-        files = await box.get_files()
-    answers = read_answers(files.get(ANSWERS_FILE))
+async def score_answers(
+    task: Task, items: list[Item], answers: dict[str, dict[str, str | None]]
+) -> tuple[int, int]:
+    """(correct, errors): an item with no answer, or whose ``solve`` raised, is an error."""
     correct, errors = 0, 0
     for item in items:
         got = answers.get(item.id)
@@ -87,17 +71,51 @@ async def run_split(
             errors += 1
         if got is not None and (await task.score(item, got["answer"] or "")).correct:
             correct += 1
-    n = len(items)
-    run = SplitRun(
-        split=split,
-        n=n,
-        correct=correct,
-        accuracy=correct / n if n else 0.0,
-        interval=wilson(correct, n),
-        errors=errors,
-        seed=seed,
-        wall_s=evidence.wall_s,
-        tokens=budget.spent.tokens,
-        evidence=evidence.model_dump(exclude={"stdout", "stderr", "files_in", "files_out"}),
-    )
-    return run, evidence, answers
+    return correct, errors
+
+
+@experiment("code")
+class CodeExperiment(Experiment):
+    """``entry: file.py:function``: untrusted code, run only in a sandbox."""
+
+    def check(self) -> None:
+        self.check_model(self.spec.model, "what `llm` may call")
+
+    async def run_split(
+        self, task: Task, items: list[Item], *, split: str, seed: int
+    ) -> tuple[SplitRun, list[Flag]]:
+        spec = self.spec
+        assert spec.model is not None and spec.entry_file and spec.entry_function
+        budget = self.budget(task, len(items))
+        tags = {"gate": spec.root.name, "split": split}
+        handler = gateway_handler(self.settings.gateway, spec.model, budget, tags, seed=seed)
+        decoys = make_decoys([(it.id, it.question) for it in items], salt=f"{seed}-{split}")
+        env = {"RXLAB_SEED": str(seed), "PYTHONHASHSEED": "0"}
+        config = SandboxConfig(limits=self.settings.limits, env=env)
+        async with Sandbox(self.settings.backend, config, model_handler=handler) as box:
+            await box.put_files(bundle_files(Path(spec.root)))
+            await box.put_files(
+                {**decoys, ITEMS_FILE: items_file(items), HARNESS_FILE: HARNESS_SOURCE}
+            )
+            evidence = await box.exec(harness_command(spec.entry_file, spec.entry_function))
+            files = await box.get_files()
+        answers = read_answers(files.get(ANSWERS_FILE))
+        correct, errors = await score_answers(task, items, answers)
+        run = SplitRun.scored(
+            split=split,
+            n=len(items),
+            correct=correct,
+            errors=errors,
+            seed=seed,
+            wall_s=evidence.wall_s,
+            tokens=budget.spent.tokens,
+            evidence=evidence.model_dump(exclude={"stdout", "stderr", "files_in", "files_out"}),
+        )
+        flags = inspect_run(
+            evidence,
+            decoys=decoys,
+            outputs={k: str(v["answer"]) for k, v in answers.items()},
+            harness_files=(*HARNESS_FILES, *decoys),
+            logs=[str(v["error"]) for v in answers.values() if v["error"]],
+        )
+        return run, flags

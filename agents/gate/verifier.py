@@ -1,5 +1,5 @@
-"""The gate: reproduce every claim on a fresh sandbox and seed, run the unseen test split,
-and ask the monitor for specification gaming. Only then is a result ``verified``.
+"""The gate: reproduce every claim on a fresh seed (code in a fresh sandbox), run the unseen
+test split, and ask the monitor for specification gaming. Only then is a result ``verified``.
 
     report = await check_bundle("bundles/my-experiment", gateway=Gateway(home))
 """
@@ -7,42 +7,39 @@ and ask the monitor for specification gaming. Only then is a result ``verified``
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
-from agents.gate.harness import ANSWERS_FILE, HARNESS_FILE, ITEMS_FILE
+from agents.gate.experiments import Experiment, RunSettings, make_experiment
 from agents.gate.report import ClaimCheck, Decision, GapCheck, GateReport, SplitRun
-from agents.gate.runner import DEFAULT_LIMITS, pick_items, run_split
+from agents.gate.runner import DEFAULT_LIMITS, MaxItems, pick_items
 from kernels import Gateway
 from sandbox import Limits
 from sandbox.monitor import (
+    BundleClaim,
     ClaimResult,
     Counts,
     Flag,
     MalformedBundle,
     diff_interval,
-    inspect_bundle,
     inspect_results,
-    inspect_run,
     load_bundle,
-    make_decoys,
     serious,
     sort_flags,
 )
-from search import get_task
+from search import Task, get_task
 from search.errors import UnknownTask
 
-HARNESS_FILES = (ITEMS_FILE, ANSWERS_FILE, HARNESS_FILE)
-RESULT_KINDS = frozenset({"claim_mismatch", "generalization_gap"})
-
-
-def _counts(run: SplitRun) -> Counts | None:
-    return Counts(k=run.correct, n=run.n) if run.n else None
+# What the gate measures: the share of items the trusted scorer marks correct.
+MEASURED_METRICS = frozenset({"accuracy", "pass@1", "pass_rate", "exact_match"})
+# A serious flag of these kinds rejects (the claim is wrong); any other serious flag flags.
+REJECTING_KINDS = frozenset({"claim_mismatch"})
 
 
 def decide(claims: list[ClaimCheck], flags: list[Flag]) -> tuple[Decision, list[str]]:
-    """``flagged`` on serious gaming, else ``rejected`` on an unreproduced claim, else
-    ``verified``."""
-    gaming = [f for f in serious(flags) if f.kind not in RESULT_KINDS]
+    """``flagged`` on serious gaming (a serious dev/test gap included), else ``rejected`` on an
+    unreproduced claim, else ``verified``."""
+    gaming = [f for f in serious(flags) if f.kind not in REJECTING_KINDS]
     if gaming:
         return "flagged", [f"{f.kind} at {f.where()}: {f.message}" for f in gaming]
     failed = [c for c in claims if not c.ok]
@@ -55,71 +52,52 @@ def decide(claims: list[ClaimCheck], flags: list[Flag]) -> tuple[Decision, list[
     return "verified", ["every claim reproduced within its 95% interval; no serious flag"]
 
 
-async def check_bundle(
-    path: Path | str,
-    *,
-    gateway: Gateway,
-    backend: str = "docker",
-    seed: int | None = None,
-    max_items: int | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> GateReport:
-    """Run the whole gate on the bundle at ``path``. Raises ``MalformedBundle`` when it
-    cannot be read or names a task or model that does not exist."""
-    spec = load_bundle(path)
-    if spec.kind != "code":
-        raise MalformedBundle(
-            f"{spec.kind} bundles are not verified by the gate yet; give `entry:` with code"
-        )
+def _task(name: str) -> Task:
     try:
-        task = get_task(spec.task)
+        return get_task(name)
     except UnknownTask as exc:
         raise MalformedBundle(str(exc)) from None
-    if spec.model is None:
-        raise MalformedBundle("give `model:` (what `llm` may call), e.g. local/smollm2-135m")
-    try:
-        gateway.check_model(spec.model)
-    except Exception as exc:
-        raise MalformedBundle(str(exc)) from None
-    seed = seed if seed is not None else secrets.randbelow(2**31)
-    flags = list(inspect_bundle(path, spec))
-    runs: dict[str, SplitRun] = {}
-    for split in sorted({c.split for c in spec.claims} | {"test"}):
-        items = pick_items(task, split, max_items, seed)
-        decoys = make_decoys([(it.id, it.question) for it in items], salt=f"{seed}-{split}")
-        run, evidence, answers = await run_split(
-            spec,
-            task,
-            items,
-            split=split,
-            gateway=gateway,
-            seed=seed,
-            backend=backend,
-            decoys=decoys,
-            limits=limits,
-        )
-        runs[split] = run
-        flags += inspect_run(
-            evidence,
-            decoys=decoys,
-            outputs={k: str(v["answer"]) for k, v in answers.items()},
-            harness_files=(*HARNESS_FILES, *decoys),
-            logs=[str(v["error"]) for v in answers.values() if v["error"]],
-        )
-    checks = [
-        ClaimCheck(
-            metric=c.metric,
-            split=c.split,
-            claimed=c.value,
-            reproduced=runs[c.split].accuracy,
-            interval=runs[c.split].interval,
-            n=runs[c.split].n,
-            ok=runs[c.split].interval[0] <= c.value <= runs[c.split].interval[1],
-        )
-        for c in spec.claims
-    ]
+
+
+def _check_claims(claims: Sequence[BundleClaim]) -> None:
+    for claim in claims:
+        if claim.metric not in MEASURED_METRICS:
+            raise MalformedBundle(
+                f"claim metric {claim.metric!r} cannot be checked: the gate measures the share "
+                f"of items the task's scorer marks correct ({', '.join(sorted(MEASURED_METRICS))})"
+            )
+
+
+def claim_check(claim: BundleClaim, run: SplitRun) -> ClaimCheck:
+    lo, hi = run.interval
+    return ClaimCheck(
+        metric=claim.metric,
+        split=claim.split,
+        claimed=claim.value,
+        reproduced=run.accuracy,
+        interval=run.interval,
+        n=run.n,
+        ok=lo <= claim.value <= hi,
+    )
+
+
+def gap_check(dev: SplitRun | None, test: SplitRun) -> GapCheck | None:
+    """Dev minus test accuracy with Newcombe's 95% interval (``None`` without a dev run)."""
+    if dev is None or not dev.n or not test.n:
+        return None
+    lo, hi = diff_interval(Counts(k=dev.correct, n=dev.n), Counts(k=test.correct, n=test.n))
+    return GapCheck(
+        dev=dev.accuracy, test=test.accuracy, gap=dev.accuracy - test.accuracy, interval=(lo, hi)
+    )
+
+
+def result_flags(checks: list[ClaimCheck], runs: dict[str, SplitRun]) -> list[Flag]:
+    """Claims outside their reproduction's interval, a dev/test gap beyond its interval, and
+    a perfect dev score where the same experiment on the unseen test split (the baseline)
+    reaches far less."""
     dev, test = runs.get("dev"), runs["test"]
-    flags += inspect_results(
+    test_counts = Counts(k=test.correct, n=test.n) if test.n else None
+    return inspect_results(
         [
             ClaimResult(
                 metric=c.metric,
@@ -129,29 +107,82 @@ async def check_bundle(
             )
             for c in checks
         ],
-        dev=_counts(dev) if dev else None,
-        test=_counts(test),
+        dev=Counts(k=dev.correct, n=dev.n) if dev and dev.n else None,
+        test=test_counts,
+        baseline=test_counts,
     )
-    gap = None
-    if dev is not None and dev.n and test.n:
-        lo, hi = diff_interval(Counts(k=dev.correct, n=dev.n), Counts(k=test.correct, n=test.n))
-        gap = GapCheck(
-            dev=dev.accuracy,
-            test=test.accuracy,
-            gap=dev.accuracy - test.accuracy,
-            interval=(lo, hi),
-        )
-    flags = sort_flags(flags)
+
+
+def prepare(
+    path: Path | str,
+    *,
+    gateway: Gateway,
+    backend: str = "docker",
+    limits: Limits = DEFAULT_LIMITS,
+    claims: Sequence[BundleClaim] | None = None,
+) -> tuple[Experiment, Task, list[BundleClaim]]:
+    """Read and check a bundle before anything runs; ``MalformedBundle`` says what to fix."""
+    spec = load_bundle(path)
+    chosen = list(spec.claims if claims is None else claims)
+    _check_claims(chosen)
+    task = _task(spec.task)
+    experiment = make_experiment(spec, RunSettings(gateway, backend, limits))
+    return experiment, task, chosen
+
+
+async def check_bundle(
+    path: Path | str,
+    *,
+    gateway: Gateway,
+    backend: str = "docker",
+    seed: int | None = None,
+    max_items: MaxItems = None,
+    limits: Limits = DEFAULT_LIMITS,
+    claims: Sequence[BundleClaim] | None = None,
+) -> GateReport:
+    """Run the whole gate on the bundle at ``path``: its own claims, or ``claims`` (a
+    preprint's) instead. Raises ``MalformedBundle`` when it cannot be read or run as it is."""
+    experiment, task, chosen = prepare(
+        path, gateway=gateway, backend=backend, limits=limits, claims=claims
+    )
+    seed = seed if seed is not None else secrets.randbelow(2**31)
+    flags = experiment.static_flags()
+    runs: dict[str, SplitRun] = {}
+    for split in sorted({c.split for c in chosen} | {"test"}):
+        items = pick_items(task, split, max_items, seed)
+        runs[split], run_flags = await experiment.run_split(task, items, split=split, seed=seed)
+        flags += run_flags
+    checks = [claim_check(c, runs[c.split]) for c in chosen]
+    flags = sort_flags(flags + result_flags(checks, runs))
     decision, reasons = decide(checks, flags)
     return GateReport(
         decision=decision,
         bundle=str(path),
-        task=spec.task,
-        model=spec.model,
+        kind=experiment.kind,
+        task=experiment.spec.task,
+        model=experiment.spec.model,
+        seed=seed,
         claims=checks,
-        test=test,
-        gap=gap,
+        test=runs["test"],
+        gap=gap_check(runs.get("dev"), runs["test"]),
         runs=list(runs.values()),
         flags=flags,
         reasons=reasons,
     )
+
+
+async def run_bundle_split(
+    path: Path | str,
+    split: str,
+    *,
+    gateway: Gateway,
+    backend: str = "docker",
+    seed: int = 0,
+    max_items: MaxItems = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> SplitRun:
+    """One run of a bundle on one split, scored as the gate scores it (to measure a claim)."""
+    experiment, task, _ = prepare(path, gateway=gateway, backend=backend, limits=limits)
+    items = pick_items(task, split, max_items, seed)
+    run, _flags = await experiment.run_split(task, items, split=split, seed=seed)
+    return run

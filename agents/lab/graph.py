@@ -159,7 +159,7 @@ async def _write(deps: LabDeps, state: LabState) -> dict[str, Any]:
 
 
 def after_submit(state: LabState) -> str:
-    if state.get("decision") == "rejected" and state.get("revisions", 0) < MAX_REVISIONS:
+    if state.get("revisable") and state.get("revisions", 0) < MAX_REVISIONS:
         return "revise"
     return "end"
 

@@ -79,6 +79,7 @@ class LabState(TypedDict, total=False):
     version: int
     decision: str
     reasons: list[str]
+    revisable: bool
     revisions: int
     fallbacks: list[str]
     wrote_with_model: bool

@@ -62,15 +62,15 @@ async def submit(deps: LabDeps, state: LabState) -> dict[str, Any]:
         EventKind.submission,
         {"preprint": preprint_id, "title": report["title"], "version": version},
     )
-    decision, reasons = await run_gate(deps, preprint_id)
+    decision, reasons, revisable = await run_gate(deps, preprint_id)
     deps.emit(
         EventKind.verdict, {"preprint": preprint_id, "decision": decision, "reasons": reasons}
     )
     return {"preprint_id": preprint_id, "version": version, "decision": decision,
-            "reasons": reasons}  # fmt: skip
+            "reasons": reasons, "revisable": revisable}  # fmt: skip
 
 
-async def run_gate(deps: LabDeps, preprint_id: str) -> tuple[str, list[str]]:
+async def run_gate(deps: LabDeps, preprint_id: str) -> tuple[str, list[str], bool]:
     """The gate's decision on the preprint's latest version (the gate records it there)."""
     from agents.gate.publish import gate_preprint
 
@@ -78,7 +78,14 @@ async def run_gate(deps: LabDeps, preprint_id: str) -> tuple[str, list[str]]:
         deps.store, preprint_id, gateway=deps.gate_gateway, backend=deps.backend
     )
     reasons = [reason for report in outcome.reports for reason in report.reasons]
-    return str(outcome.status), [*reasons, *outcome.errors]
+    return str(outcome.status), [*reasons, *outcome.errors], _revisable(outcome)
+
+
+def _revisable(outcome: Any) -> bool:
+    """A rejection a re-measurement can fix: some claim ran and missed its interval (not a
+    claim the gate could not run, and never a flag)."""
+    missed = [v for v in outcome.verdicts if not v.reproduced and "error" not in v.evidence]
+    return outcome.status == "rejected" and bool(missed) and not outcome.errors
 
 
 async def revise_claims(deps: LabDeps, state: LabState) -> dict[str, Any]:

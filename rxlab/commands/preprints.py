@@ -226,12 +226,17 @@ def list_labs() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, min=1, max=65535),
+    gate: bool = typer.Option(True, help="gate submitted preprints in the background"),
 ) -> None:
-    """Serve the preprint pages and REST API (OpenAPI at /openapi.json, docs at /docs)."""
+    """Serve the pages and REST API (OpenAPI at /openapi.json, docs at /docs), run goals
+    launched from the web, and gate submitted preprints in the background."""
     import uvicorn
 
     from web import create_app
 
     store = open_store(embeddings=True)
     console.print(f"serving {store.url} at http://{host}:{port}/")
-    uvicorn.run(create_app(store=store), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(store=store, gate=gate), host=host, port=port, log_level="info",
+        timeout_graceful_shutdown=5,
+    )  # fmt: skip

@@ -2,6 +2,7 @@
 
 The model is a scripted ``mock/`` model that answers "which is larger" questions right and
 everything else wrong, so the honest accuracy is known exactly and a fabricated one is not.
+The task is ``arith-compare`` (comparisons and small sums), which has such questions.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sandbox.monitor import MalformedBundle
 from search import get_task
 
 pytestmark = pytest.mark.docker
+
+TASK = "arith-compare"
 
 SOLVE = """\
 import re
@@ -37,7 +40,7 @@ def comparer(messages: list[dict[str, str]], params: dict[str, object]) -> str:
 
 
 def honest_accuracy(split: str) -> float:
-    items = get_task("arith").split(split)  # type: ignore[arg-type]
+    items = get_task(TASK).split(split)  # type: ignore[arg-type]
     right = sum(it.question.startswith("Which number is larger") for it in items)
     return right / len(items)
 
@@ -45,7 +48,7 @@ def honest_accuracy(split: str) -> float:
 def write_bundle(root: Path, claim: float, solve: str = SOLVE) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     spec = {
-        "task": "arith",
+        "task": TASK,
         "entry": "solve.py:solve",
         "model": "mock/comparer",
         "budget": {"tokens": 50_000},
@@ -71,7 +74,7 @@ async def test_honest_claim_is_verified(tmp_path: Path, gateway: Gateway) -> Non
     assert claim.ok and claim.reproduced == pytest.approx(claimed)
     assert report.test is not None
     assert report.test.accuracy == pytest.approx(honest_accuracy("test"))
-    assert report.test.n == len(get_task("arith").split("test"))
+    assert report.test.n == len(get_task(TASK).split("test"))
     assert report.flags == [] or all(f.severity != "serious" for f in report.flags)
     # every model call went through the gateway, tagged with the sandbox that made it
     calls = gateway.usage.records(split="dev")
@@ -119,12 +122,12 @@ async def test_labels_never_enter_the_sandbox_and_decoys_catch_readers(
 async def test_malformed_bundles_get_a_clear_error(tmp_path: Path, gateway: Gateway) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()
-    (bad / "rxlab.yaml").write_text("task: arith\nentry: missing.py:solve\nmodel: mock/echo\n")
+    (bad / "rxlab.yaml").write_text(f"task: {TASK}\nentry: missing.py:solve\nmodel: mock/echo\n")
     with pytest.raises(MalformedBundle, match=r"missing\.py"):
         await check_bundle(bad, gateway=gateway)
     unknown = write_bundle(tmp_path / "unknown-task", 0.5)
     (unknown / "rxlab.yaml").write_text(
-        (unknown / "rxlab.yaml").read_text().replace("task: arith", "task: nosuchtask")
+        (unknown / "rxlab.yaml").read_text().replace(f"task: {TASK}", "task: nosuchtask")
     )
     with pytest.raises(MalformedBundle, match="nosuchtask"):
         await check_bundle(unknown, gateway=gateway)
