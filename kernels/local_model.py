@@ -5,10 +5,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kernels.engine.sampling import SamplingParams
 
 LOCAL_MODELS: dict[str, str] = {"smollm2-135m": "SmolLM2-135M-Instruct.Q4_1.gguf"}
 # Where the engine runs: "cpu", "cuda", or "auto" (CUDA when a GPU and triton are there).
@@ -57,102 +61,25 @@ def cut_at_stop(text: str, stop: Sequence[str] | None) -> tuple[str, bool]:
     return text[:cut], cut < len(text)
 
 
-class TransformersBackend:
-    """Hugging Face transformers ``generate()`` on the GGUF weights (the reference path)."""
-
-    def __init__(self, name: str = "smollm2-135m") -> None:
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        path = gguf_path(name)
-        self.tokenizer = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
-        self.model = AutoModelForCausalLM.from_pretrained(
-            str(path.parent), gguf_file=path.name, dtype=torch.float32
-        )
-        self.model.eval()
-        self._lock = threading.Lock()
-
-    def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
-        ids: Any = self.tokenizer.apply_chat_template(
-            messages, add_generation_prompt=True, tokenize=True
-        )
-        if isinstance(ids, dict) or hasattr(ids, "input_ids"):
-            ids = ids["input_ids"]
-        return list(ids)
-
-    def count_prompt_tokens(self, messages: list[dict[str, str]]) -> int:
-        return len(self.prompt_ids(messages))
-
-    def generate(
-        self,
-        messages: list[dict[str, str]],
-        n: int = 1,
-        temperature: float = 0.7,
-        top_p: float = 1.0,
-        max_tokens: int = 256,
-        stop: list[str] | None = None,
-        seed: int | None = None,
-    ) -> Generation:
-        import torch
-
-        ids = self.prompt_ids(messages)
-        input_ids = torch.tensor([ids])
-        with self._lock, torch.inference_mode():
-            if seed is not None:
-                torch.manual_seed(seed)
-            sampling = temperature > 0
-            model: Any = self.model
-            out = model.generate(
-                input_ids,
-                attention_mask=torch.ones_like(input_ids),
-                do_sample=sampling,
-                temperature=temperature if sampling else None,
-                top_p=top_p if sampling else None,
-                top_k=0 if sampling else None,
-                max_new_tokens=max_tokens,
-                num_return_sequences=n,
-                pad_token_id=self.tokenizer.eos_token_id,
-            )
-        texts, completion_tokens = [], 0
-        eos = self.tokenizer.eos_token_id
-        for row in out[:, len(ids) :].tolist():
-            if eos in row:
-                row = row[: row.index(eos) + 1]
-            completion_tokens += len(row)
-            text = str(self.tokenizer.decode(row, skip_special_tokens=True))
-            texts.append(cut_at_stop(text, stop)[0])
-        return Generation(texts, len(ids), completion_tokens)
+def chat_prompt_ids(tokenizer: Any, messages: list[dict[str, str]]) -> list[int]:
+    """Token ids of ``messages`` under the tokenizer's chat template, ready for the reply."""
+    ids: Any = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
+    if isinstance(ids, dict) or hasattr(ids, "input_ids"):
+        ids = ids["input_ids"]
+    return [int(i) for i in ids]
 
 
-def engine_device() -> str:
-    """The engine's device from ``RXLAB_ENGINE_DEVICE`` (default ``auto``)."""
-    wanted = os.environ.get(DEVICE_ENV, "auto").strip().lower()
-    if wanted not in ("auto", "cpu", "cuda"):
-        raise ValueError(f"{DEVICE_ENV}={wanted!r}: expected auto, cpu or cuda")
-    if wanted != "auto":
-        return wanted
-    import torch
+class LocalBackend(ABC):
+    """A way to run a local model, as the ``local/`` provider and ``rxlab serve-model`` call it.
 
-    has_triton = importlib.util.find_spec("triton") is not None
-    return "cuda" if torch.cuda.is_available() and has_triton else "cpu"
+    A backend gives its ``tokenizer`` and implements :meth:`sample`; the chat template, token
+    counts and the keyword form of :meth:`generate` are shared.
+    """
 
-
-class EngineBackend:
-    """rxlab's own engine (``kernels.engine``): the ``local/`` provider's default backend."""
-
-    def __init__(self, name: str = "smollm2-135m", device: str | None = None) -> None:
-        from kernels.engine import Engine, EngineConfig
-
-        threads = os.environ.get(THREADS_ENV, "").strip()
-        config = EngineConfig(
-            device=device or engine_device(),  # type: ignore[arg-type]
-            num_threads=int(threads) if threads else None,
-        )
-        self.engine = Engine.load(name, config)
-        self.tokenizer = self.engine.tokenizer
+    tokenizer: Any
 
     def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
-        return self.engine.encode_chat(messages)
+        return chat_prompt_ids(self.tokenizer, messages)
 
     def count_prompt_tokens(self, messages: list[dict[str, str]]) -> int:
         return len(self.prompt_ids(messages))
@@ -168,7 +95,8 @@ class EngineBackend:
         seed: int | None = None,
         top_k: int = 0,
     ) -> Generation:
-        from kernels.engine import SamplingParams
+        """``n`` replies to ``messages``; a bad value raises ``ValueError`` naming it."""
+        from kernels.engine.sampling import SamplingParams
 
         params = SamplingParams(
             n=n,
@@ -179,6 +107,98 @@ class EngineBackend:
             stop=tuple(stop or ()),
             seed=seed,
         )
-        out = self.engine.chat(messages, params)
+        return self.sample(messages, params)
+
+    @abstractmethod
+    def sample(self, messages: list[dict[str, str]], params: SamplingParams) -> Generation:
+        """``params.n`` replies to ``messages``, each cut at the first of ``params.stop``."""
+
+
+class TransformersBackend(LocalBackend):
+    """Hugging Face transformers ``generate()`` on the GGUF weights (the reference path)."""
+
+    def __init__(self, name: str = "smollm2-135m") -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        path = gguf_path(name)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+        self.model = AutoModelForCausalLM.from_pretrained(
+            str(path.parent), gguf_file=path.name, dtype=torch.float32
+        )
+        self.model.eval()
+        self._lock = threading.Lock()
+
+    def sample(self, messages: list[dict[str, str]], params: SamplingParams) -> Generation:
+        import torch
+
+        ids = self.prompt_ids(messages)
+        input_ids = torch.tensor([ids])
+        with self._lock, torch.inference_mode():
+            if params.seed is not None:
+                torch.manual_seed(params.seed)
+            sampling = not params.greedy
+            model: Any = self.model
+            out = model.generate(
+                input_ids,
+                attention_mask=torch.ones_like(input_ids),
+                do_sample=sampling,
+                temperature=params.temperature if sampling else None,
+                top_p=params.top_p if sampling else None,
+                top_k=params.top_k if sampling else None,
+                max_new_tokens=params.max_tokens,
+                num_return_sequences=params.n if sampling else 1,
+                pad_token_id=self.tokenizer.eos_token_id,
+            )
+        gen = Generation([], len(ids), 0)
+        eos = self.tokenizer.eos_token_id
+        rows = out[:, len(ids) :].tolist()
+        for row in rows if sampling else rows * params.n:  # greedy replies are all the same
+            ended = eos in row
+            if ended:
+                row = row[: row.index(eos) + 1]
+            gen.completion_tokens += len(row)
+            text, stopped = cut_at_stop(
+                str(self.tokenizer.decode(row, skip_special_tokens=True)), params.stop
+            )
+            gen.texts.append(text)
+            gen.finish_reasons.append("stop" if ended or stopped else "length")
+        return gen
+
+
+def engine_device() -> str:
+    """The engine's device from ``RXLAB_ENGINE_DEVICE`` (default ``auto``)."""
+    wanted = os.environ.get(DEVICE_ENV, "auto").strip().lower()
+    if wanted not in ("auto", "cpu", "cuda"):
+        raise ValueError(f"{DEVICE_ENV}={wanted!r}: expected auto, cpu or cuda")
+    if wanted != "auto":
+        return wanted
+    import torch
+
+    has_triton = importlib.util.find_spec("triton") is not None
+    return "cuda" if torch.cuda.is_available() and has_triton else "cpu"
+
+
+class EngineBackend(LocalBackend):
+    """rxlab's own engine (``kernels.engine``): the ``local/`` provider's default backend."""
+
+    def __init__(self, name: str = "smollm2-135m", device: str | None = None) -> None:
+        from kernels.engine import Engine, EngineConfig
+
+        threads = os.environ.get(THREADS_ENV, "").strip()
+        config = EngineConfig(
+            device=device or engine_device(),  # type: ignore[arg-type]
+            num_threads=int(threads) if threads else None,
+        )
+        from kernels.engine.batcher import Batcher
+
+        self.engine = Engine.load(name, config)
+        self.tokenizer = self.engine.tokenizer
+        self.batcher = Batcher(self.engine)  # concurrent callers share engine batches
+
+    def sample(self, messages: list[dict[str, str]], params: SamplingParams) -> Generation:
+        from kernels.engine.outputs import Request
+
+        out = self.batcher.generate(Request(self.engine.encode_chat(messages), params))
         reasons: list[str] = [s.finish_reason for s in out.samples]
         return Generation(out.texts, out.prompt_tokens, out.completion_tokens, reasons)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, func, true
 from sqlmodel import col
 
 from preprints._checks import as_aware_utc
@@ -23,6 +23,12 @@ SUMMARY_COLUMNS: tuple[Any, ...] = (
     Preprint.status,
     Preprint.created_at,
 )
+PASSAGE_CHARS = 2000  # of the body, fetched with a search hit to cut its passage from
+HIT_COLUMNS: tuple[Any, ...] = (
+    *SUMMARY_COLUMNS,
+    func.substr(col(Preprint.body), 1, PASSAGE_CHARS).label("body_start"),
+)
+"""``SUMMARY_COLUMNS`` and the start of the body, which a search hit's passage may come from."""
 
 
 def filter_clauses(filters: PreprintFilter, latest_only: bool = True) -> list[ColumnElement[bool]]:

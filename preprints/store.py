@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from preprints import _read, _write, figures, labs
+from preprints._checks import utcnow
 from preprints.engine import make_engine
 from preprints.errors import Conflict, Invalid
 from preprints.migrate import upgrade
@@ -184,8 +185,10 @@ class Store:
                 if not rows:
                     return done
                 texts = [f"{row.title}\n{row.abstract}" for row in rows]
+                now = utcnow()  # a change the searchers of other stores see
                 for row, vector in zip(rows, self._vectors(texts), strict=True):
                     row.embedding = to_bytes(vector)
+                    row.updated_at = now
                     session.add(row)
                 session.commit()
                 done += len(rows)
