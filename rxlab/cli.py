@@ -11,11 +11,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from benchmarks.allocation import bench_allocation
 from benchmarks.engine_batching import bench_batching
 from benchmarks.preprint_search import bench_preprints
 from benchmarks.sandbox_overhead import bench_sandbox
 from benchmarks.search_replay import bench_search
 from rxlab.commands import demo, engine, gate, labs_run, models, preprints, sandbox
+from rxlab.commands import allocate as allocate_cmd
 from rxlab.commands import search as search_cmd
 
 app = typer.Typer(
@@ -47,6 +49,8 @@ bench_app.command("batching")(bench_batching)
 app.command("run")(labs_run.run)
 app.command("resume")(labs_run.resume)
 app.command("goals")(labs_run.goals)
+app.add_typer(allocate_cmd.app, name="allocate")
+bench_app.command("allocation")(bench_allocation)
 
 
 if __name__ == "__main__":
