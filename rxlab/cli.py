@@ -16,8 +16,8 @@ from benchmarks.engine_batching import bench_batching
 from benchmarks.preprint_search import bench_preprints
 from benchmarks.sandbox_overhead import bench_sandbox
 from benchmarks.search_replay import bench_search
-from rxlab.commands import demo, engine, gate, labs_run, models, preprints, sandbox
 from rxlab.commands import allocate as allocate_cmd
+from rxlab.commands import demo, engine, gate, labs_run, models, preprints, sandbox
 from rxlab.commands import search as search_cmd
 
 app = typer.Typer(

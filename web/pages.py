@@ -63,7 +63,8 @@ def index(request: Request, store: StoreDep) -> Response:
     params = {name: _clean(request.query_params.get(name)) for name in names}
     notices: list[str] = []
     filters = _filters(params, notices)
-    page = int(params["page"]) if params["page"].isdigit() else 1
+    raw_page = params["page"]
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() else 1  # not "²"
     page = max(1, min(page, 10_000))
     mode = params["mode"] if params["mode"] in SearchMode.__members__ else "hybrid"
     context: dict[str, Any] = {"params": {**params, "mode": mode}, "notices": notices}

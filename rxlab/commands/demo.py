@@ -77,7 +77,7 @@ def demo(
     text: str = typer.Option(DEMO_GOAL, help="the goal"),
     serve: bool = typer.Option(True, help="start (or reuse) the web server in the background"),
 ) -> None:
-    """Run a whole goal on the embedded defaults: labs, search, sandboxed gate, preprints."""
+    """Run a whole goal on the embedded defaults: labs, search, the gate, preprints."""
     from agents.goals import GoalSpec
     from rxlab.commands.labs_run import _drive, _finish, _goals
     from rxlab.commands.search import parse_budget
