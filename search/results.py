@@ -41,21 +41,24 @@ class Comparison:
     difference_ci: tuple[float, float]
     beats_baseline_ci: bool  # best's accuracy is above the baseline's 95% CI
     cis_disjoint: bool  # best's CI lies wholly above the baseline's CI
-    difference_significant: bool  # the paired difference's 95% CI excludes 0
+    difference_significant: bool  # the paired difference's 95% CI lies wholly above 0
+    clearly_better: bool  # both of the above: the paired CI above 0, best above baseline's CI
 
 
 def compare(best: TrialResult, baseline: TrialResult) -> Comparison:
     a = [o.score for o in best.outcomes]
     b = [o.score for o in baseline.outcomes]
     diff, lo, hi = paired_difference(a, b)
+    above_ci = best.accuracy > baseline.ci[1]
     return Comparison(
         best=best.summary(),
         baseline=baseline.summary(),
         difference=round(diff, 4),
         difference_ci=(round(lo, 4), round(hi, 4)),
-        beats_baseline_ci=best.accuracy > baseline.ci[1],
+        beats_baseline_ci=above_ci,
         cis_disjoint=best.ci[0] > baseline.ci[1],
         difference_significant=lo > 0,
+        clearly_better=above_ci and lo > 0,
     )
 
 
@@ -67,23 +70,26 @@ async def evaluate_on_test(
     gateway: Gateway,
     model: str,
     budget: Budget | None = None,
-    max_samples: int = 1,
+    max_samples: int | None = None,
     concurrency: int = 8,
     progress: Callable[[ItemOutcome], None] | None = None,
 ) -> Comparison:
-    """Run both on the test split, sharing one fresh replay bank (a paired comparison)."""
+    """Run both on the test split, sharing one fresh replay bank (a paired comparison).
+
+    The best runs first and draws ``max_samples`` (default: its own largest sample count);
+    the baseline then reuses those samples when it asks the same thing, else draws its own.
+    """
     items = task.split("test")
     bank = SampleBank()
-    results = []
-    for arch, tag in ((baseline, "baseline"), (best, "best")):
-        results.append(
-            await run_architecture(
-                arch, task, items, gateway=gateway, model=model, budget=budget, replay=bank,
-                replay_draw=max_samples, concurrency=concurrency, split="test",
-                tags={"eval": tag}, progress=progress,
-            )
+    draws = {"best": max_samples or best.max_samples(), "baseline": baseline.max_samples()}
+    results = {}
+    for arch, tag in ((best, "best"), (baseline, "baseline")):
+        results[tag] = await run_architecture(
+            arch, task, items, gateway=gateway, model=model, budget=budget, replay=bank,
+            replay_draw=max(draws[tag], 1), concurrency=concurrency, split="test",
+            tags={"eval": tag}, progress=progress,
         )  # fmt: skip
-    return compare(results[1], results[0])
+    return compare(results["best"], results["baseline"])
 
 
 def write_trials_csv(path: Path, trials: list[TrialRecord]) -> None:

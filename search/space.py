@@ -105,6 +105,7 @@ class SearchSpace(BaseModel):
     model: str | None = Field(None, description="default model of every component")
     description: str = ""
     baseline: dict[str, Any] = Field(default_factory=lambda: {"temperature": 0.7})
+    trials: int | None = Field(None, ge=1, description="trials a search needs by default")
     layers: list[Slot]
 
     # --- loading and checks ---------------------------------------------------------------
@@ -230,19 +231,35 @@ class SearchSpace(BaseModel):
                 if len(counts) > 1
                 else counts[0]
             )
-            layer = []
+            layer, tags = [], []
             for j in range(count):
                 prefix = f"{slot.name}.{label}" + (f".{j}" if max(counts) > 1 else "")
                 fields = {
                     k: _suggest(trial, f"{prefix}.{k}", v) for k, v in choice.fields().items()
                 }
                 layer.append(self._component(fields, choice, slot))
+                tags.append(_tag(label, fields, choice))
             layers.append(layer)
-            parts.append(f"{label}x{count}" if count > 1 else label)
+            parts.append(tags[0] if count == 1 else f"[{' | '.join(tags)}]")
         return Architecture.from_spec({"name": "+".join(parts) or "empty", "layers": layers})
 
     def describe(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
+
+
+def _tag(label: str, fields: dict[str, Any], choice: Choice) -> str:
+    """``generator(samples=8, temperature=0.7)``: the label and the values the trial picked."""
+    picked = [
+        f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+        for k, v in fields.items()
+        if _varies(choice.fields()[k])
+    ]
+    return f"{label}({', '.join(picked)})" if picked else label
+
+
+def _varies(value: Any) -> bool:
+    """Whether a search picks this field (a list of several values or a range)."""
+    return _as_range(value) is not None or (isinstance(value, list) and len(value) > 1)
 
 
 def _suggest(trial: Any, name: str, value: Any) -> Any:

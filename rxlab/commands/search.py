@@ -21,6 +21,9 @@ BUDGET_PART = re.compile(
 )
 
 
+DEFAULT_TRIALS = 20
+
+
 def parse_budget(text: str | None) -> Any:
     """``200k`` or ``200000 tokens``, ``500 calls``, ``$1.50``; several joined by commas."""
     from kernels import Budget
@@ -61,7 +64,7 @@ async def _search(
     space_ref: str,
     budget_text: str | None,
     sampler: str,
-    trials: int,
+    trials: int | None,
     out: Path | None,
     storage: str | None,
     study: str | None,
@@ -84,6 +87,7 @@ async def _search(
     gateway = Gateway(home, cache=settings.cache)
     model = space.model or settings.task_model
     name = study or f"{task.name}-{space.name}-{sampler}-s{seed}"
+    trials = trials or space.trials or DEFAULT_TRIALS
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -110,7 +114,7 @@ async def _search(
         if test:
             test_budget = Budget()
             evaluating = bar.add_task(
-                "test split: single call, then best", total=2 * len(task.split("test"))
+                "test split: best, then single call", total=2 * len(task.split("test"))
             )
             comparison = await evaluate_on_test(
                 task, best, space.baseline_architecture(), gateway=gateway, model=model,
@@ -152,10 +156,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
     console.print(table)
     if test:
         lo, hi = test["difference_ci"]
-        verdict = "beats" if test["beats_baseline_ci"] else "does NOT beat"
+        verdict = "clearly beats" if test["clearly_better"] else "does NOT clearly beat"
         console.print(
             f"best - baseline on test: {test['difference']:+.3f} (paired 95% CI [{lo:+.3f}, "
-            f"{hi:+.3f}]); the best {verdict} the baseline's 95% CI"
+            f"{hi:+.3f}]); the best {verdict} the single call (clearly: the paired CI is above "
+            "0 and the best's accuracy is above the baseline's 95% CI)"
         )
     replay = summary.get("replay")
     if replay:
@@ -165,6 +170,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"{replay['tokens_nominal']} ({replay['tokens_saved']} saved)"
         )
     console.print(f"budget: {summary['budget']['search']}")
+    test_s = sum(test[k]["wall_s"] for k in ("best", "baseline")) if test else 0.0
+    console.print(f"wall time: search {summary['search_wall_s']:.0f} s, test split {test_s:.0f} s")
 
 
 def search(
@@ -174,8 +181,12 @@ def search(
         None, "--budget", help="e.g. 200k, '500 calls', '$1', or several with commas"
     ),
     sampler: str = typer.Option("tpe", "--sampler", help="tpe, random or nsga2"),
-    trials: int = typer.Option(
-        20, "--trials", min=1, help="trials in total (a resume counts old ones)"
+    trials: int | None = typer.Option(
+        None,
+        "--trials",
+        min=1,
+        help="trials in total (a resume counts old ones); default: the "
+        f"space's own count, else {DEFAULT_TRIALS}",
     ),
     out: Path | None = typer.Option(None, "--out", help="results folder"),
     storage: str | None = typer.Option(None, "--storage", help="optuna storage URL"),

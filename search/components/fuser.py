@@ -6,20 +6,13 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from kernels import CompletionRequest
+from search.components._prompted import OverCandidates
 from search.components._registry import component
-from search.components.base import (
-    Candidate,
-    ComponentBase,
-    Shape,
-    State,
-    filler_candidates,
-    numbered,
-    task_messages,
-)
+from search.components.base import Candidate, Shape, State, task_messages
 from search.tasks.base import Item
 
 if TYPE_CHECKING:
+    from kernels import CompletionRequest
     from search.context import Context
 
 FUSER_PROMPT = (
@@ -29,28 +22,20 @@ FUSER_PROMPT = (
 
 
 @component("fuser")
-class Fuser(ComponentBase):
+class Fuser(OverCandidates):
     """Synthesises new candidates from the current ones (Archon's fuser / MoA aggregator)."""
 
     parallel = True
 
-    model: str | None = None
     samples: int = Field(1, ge=1, le=64)
-    temperature: float = Field(0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(64, ge=1, le=8192)
     prompt: str = FUSER_PROMPT
 
-    def request(self, item: Item, cands: list[Candidate], ctx: Context) -> CompletionRequest:
-        text = self.prompt.format(
-            question=ctx.task.format_question(item), responses=numbered(cands)
-        )
-        return CompletionRequest(
-            model=ctx.model(self.model),
-            messages=task_messages(ctx.task, item, text),
-            n=self.samples,
-            temperature=self.temperature,
-            max_tokens=self.max_tokens,
-        )
+    def messages(self, item: Item, text: str, ctx: Context) -> list[dict[str, str]]:
+        return task_messages(ctx.task, item, text)  # keep the task's system prompt and examples
+
+    def count(self) -> int:
+        return self.samples
 
     async def __call__(self, state: State, ctx: Context) -> State:
         request = self.request(state.item, list(state.candidates), ctx)
@@ -59,5 +44,5 @@ class Fuser(ComponentBase):
         return state.with_candidates([Candidate(t, ctx.task.extract(t), origin) for t in texts])
 
     def plan(self, shape: Shape, item: Item, ctx: Context) -> tuple[list[CompletionRequest], Shape]:
-        requests = [self.request(item, filler_candidates(shape), ctx)]
-        return requests, Shape(candidates=self.samples, candidate_tokens=self.max_tokens)
+        out = Shape(candidates=self.samples, candidate_tokens=self.max_tokens)
+        return self.planned(shape, item, ctx), out

@@ -8,19 +8,13 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from kernels import CompletionRequest
+from search.components._prompted import OverCandidates
 from search.components._registry import component
-from search.components.base import (
-    Candidate,
-    ComponentBase,
-    Shape,
-    State,
-    filler_candidates,
-    numbered,
-)
+from search.components.base import Shape, State
 from search.tasks.base import Item
 
 if TYPE_CHECKING:
+    from kernels import CompletionRequest
     from search.context import Context
 
 RANKER_PROMPT = (
@@ -40,25 +34,12 @@ def parse_ranking(text: str, count: int) -> list[int]:
 
 
 @component("ranker")
-class Ranker(ComponentBase):
+class Ranker(OverCandidates):
     """Orders candidates by the model's ranking and keeps the first ``top_k``."""
 
-    model: str | None = None
     top_k: int = Field(1, ge=1, le=64)
-    temperature: float = Field(0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(24, ge=1, le=4096)
     prompt: str = RANKER_PROMPT
-
-    def request(self, item: Item, cands: list[Candidate], ctx: Context) -> CompletionRequest:
-        text = self.prompt.format(
-            question=ctx.task.format_question(item), responses=numbered(cands)
-        )
-        return CompletionRequest(
-            model=ctx.model(self.model),
-            messages=text,
-            temperature=self.temperature,
-            max_tokens=self.max_tokens,
-        )
 
     async def __call__(self, state: State, ctx: Context) -> State:
         cands = list(state.candidates)
@@ -71,5 +52,5 @@ class Ranker(ComponentBase):
     def plan(self, shape: Shape, item: Item, ctx: Context) -> tuple[list[CompletionRequest], Shape]:
         if shape.candidates <= 1:
             return [], shape
-        requests = [self.request(item, filler_candidates(shape), ctx)]
-        return requests, replace(shape, candidates=min(shape.candidates, self.top_k))
+        out = replace(shape, candidates=min(shape.candidates, self.top_k))
+        return self.planned(shape, item, ctx), out

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from kernels import CompletionRequest
+from search.components._prompted import Prompted
 from search.components._registry import component
 from search.components.base import (
     Candidate,
-    ComponentBase,
     Shape,
     State,
     filler,
@@ -26,6 +25,7 @@ from search.components.verifier import says_yes
 from search.tasks.base import Item
 
 if TYPE_CHECKING:
+    from kernels import CompletionRequest
     from search.context import Context
 
 UNIT_TEST_EVALUATOR_PROMPT = (
@@ -35,22 +35,20 @@ UNIT_TEST_EVALUATOR_PROMPT = (
 
 
 @component("unit_test_evaluator")
-class UnitTestEvaluator(ComponentBase):
+class UnitTestEvaluator(Prompted):
     """Sorts candidates by the share of unit tests passed and keeps the first ``top_k``."""
 
-    model: str | None = None
     top_k: int | None = Field(1, ge=1, le=64)
     max_tokens: int = Field(48, ge=1, le=4096)
+    prompt: str = UNIT_TEST_EVALUATOR_PROMPT
 
     def request(
         self, item: Item, cand: Candidate, tests: list[str], ctx: Context
     ) -> CompletionRequest:
-        text = UNIT_TEST_EVALUATOR_PROMPT.format(
+        text = self.prompt.format(
             question=ctx.task.format_question(item), response=cand.text, tests="\n".join(tests)
         )
-        return CompletionRequest(
-            model=ctx.model(self.model), messages=text, temperature=0.0, max_tokens=self.max_tokens
-        )
+        return self.ask(ctx, text)
 
     async def _passed(self, state: State, cand: Candidate, ctx: Context) -> float:
         tests = list(state.unit_tests)

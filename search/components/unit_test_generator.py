@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from kernels import CompletionRequest
+from search.components._prompted import Prompted
 from search.components._registry import component
-from search.components.base import ComponentBase, Shape, State
+from search.components.base import Shape, State
 from search.tasks.base import Item
 
 if TYPE_CHECKING:
+    from kernels import CompletionRequest
     from search.context import Context
 
 UNIT_TEST_CODE_PROMPT = (
@@ -38,27 +39,24 @@ def parse_tests(text: str, code: bool, limit: int) -> list[str]:
 
 
 @component("unit_test_generator")
-class UnitTestGenerator(ComponentBase):
-    """Adds up to ``tests`` unit tests to the state; candidates pass through unchanged."""
+class UnitTestGenerator(Prompted):
+    """Adds up to ``tests`` unit tests to the state; candidates pass through unchanged.
+
+    ``prompt`` (with ``{tests}`` and ``{question}``) defaults to asserts for code tasks and to
+    short checks for answer tasks.
+    """
 
     parallel = True
     needs_candidates = False
 
-    model: str | None = None
     tests: int = Field(5, ge=1, le=50)
-    temperature: float = Field(0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(192, ge=1, le=8192)
 
     def request(self, item: Item, ctx: Context) -> CompletionRequest:
         code = ctx.task.kind == "code"
-        template = UNIT_TEST_CODE_PROMPT if code else UNIT_TEST_TEXT_PROMPT
+        template = self.prompt or (UNIT_TEST_CODE_PROMPT if code else UNIT_TEST_TEXT_PROMPT)
         text = template.format(tests=self.tests, question=ctx.task.format_question(item))
-        return CompletionRequest(
-            model=ctx.model(self.model),
-            messages=text,
-            temperature=self.temperature,
-            max_tokens=self.max_tokens,
-        )
+        return self.ask(ctx, text)
 
     async def __call__(self, state: State, ctx: Context) -> State:
         texts = await ctx.sample(self.request(state.item, ctx))

@@ -1,19 +1,24 @@
-"""``verifier``: one call per candidate asking whether it is correct; keeps those said to be."""
+"""``verifier``: asks whether each candidate is correct; keeps those the model says yes to.
+
+With ``samples`` > 1 (and a temperature above 0) each candidate is judged several times and
+its score is the share of yes; candidates at or above ``threshold`` are kept. When none is
+kept, all are (a verifier that rejects everything says nothing about which is right).
+"""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from kernels import CompletionRequest
+from search.components._prompted import PerCandidate
 from search.components._registry import component
-from search.components.base import Candidate, ComponentBase, Shape, State, filler_candidates
+from search.components.base import Shape, State
 from search.tasks.base import Item
 
 if TYPE_CHECKING:
+    from kernels import CompletionRequest
     from search.context import Context
 
 VERIFIER_PROMPT = (
@@ -28,32 +33,25 @@ def says_yes(text: str) -> bool:
 
 
 @component("verifier")
-class Verifier(ComponentBase):
-    """Filters to the candidates the model verifies; keeps all when it verifies none."""
+class Verifier(PerCandidate):
+    """Scores candidates by the share of yes verdicts and keeps those at ``threshold`` or more."""
 
-    model: str | None = None
-    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    samples: int = Field(1, ge=1, le=64, description="verdicts per candidate")
+    threshold: float = Field(0.5, gt=0.0, le=1.0)
     max_tokens: int = Field(8, ge=1, le=4096)
     prompt: str = VERIFIER_PROMPT
 
-    def request(self, item: Item, cand: Candidate, ctx: Context) -> CompletionRequest:
-        text = self.prompt.format(question=ctx.task.format_question(item), response=cand.text)
-        return CompletionRequest(
-            model=ctx.model(self.model),
-            messages=text,
-            temperature=self.temperature,
-            max_tokens=self.max_tokens,
-        )
+    def count(self) -> int:
+        return self.samples
 
     async def __call__(self, state: State, ctx: Context) -> State:
-        async def verify(cand: Candidate) -> bool:
-            return says_yes((await ctx.sample(self.request(state.item, cand, ctx)))[0])
-
-        verdicts = await asyncio.gather(*map(verify, state.candidates))
-        kept = [
-            replace(c, score=1.0) for c, ok in zip(state.candidates, verdicts, strict=True) if ok
+        replies = await self.replies(state, ctx)
+        scored = [
+            replace(c, score=sum(map(says_yes, r)) / len(r))
+            for c, r in zip(state.candidates, replies, strict=True)
         ]
-        return state.with_candidates(kept) if kept else state
+        kept = [c for c in scored if (c.score or 0.0) >= self.threshold]
+        return state.with_candidates(kept or scored)
 
     def plan(self, shape: Shape, item: Item, ctx: Context) -> tuple[list[CompletionRequest], Shape]:
-        return [self.request(item, c, ctx) for c in filler_candidates(shape)], shape
+        return self.planned(shape, item, ctx), shape

@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
+from search._registry import Registry
 from search.errors import UnknownTask
 from search.tasks.base import Task
 
-T = TypeVar("T", bound=type[Task])
-
-_TASKS: dict[str, type[Task]] = {}
+TASKS: Registry[Task] = Registry("task", attr="name")
 JSONL_PREFIX = "jsonl:"
-
-
-def task(name: str) -> Callable[[T], T]:
-    """Register a Task subclass under ``name``."""
-
-    def register(cls: T) -> T:
-        if name in _TASKS and _TASKS[name] is not cls:
-            raise ValueError(f"task {name!r} is registered twice ({_TASKS[name]} and {cls})")
-        cls.name = name
-        _TASKS[name] = cls
-        return cls
-
-    return register
-
-
-def list_tasks() -> list[str]:
-    return sorted(_TASKS)
+task = TASKS.register  # register a Task subclass under ``name``
+list_tasks = TASKS.names
 
 
 def task_class(name: str) -> type[Task]:
-    if name not in _TASKS:
+    cls = TASKS.get(name)
+    if cls is None:
         raise UnknownTask(name, list_tasks())
-    return _TASKS[name]
+    return cls
 
 
 def get_task(name: str, **options: Any) -> Task:

@@ -1,110 +1,56 @@
 """``arith``: procedurally generated arithmetic and word problems for small models.
 
-The kinds are chosen so the embedded SmolLM2-135M scores between 20% and 80% with one
-sample (measured; see ``rxlab tasks``): comparisons of two-digit numbers, single-digit sums
-and differences, and one-step word problems. Dev and test items come from disjoint seeded
-streams, so the same seed always gives the same splits and no question is in both.
+The kinds (see ``arith_kinds``) are chosen so the embedded SmolLM2-135M scores between 20%
+and 80% with one sample and its mistakes differ from sample to sample: what comes after a
+number, the next number of a sequence, and one-step word problems. Dev and test items come
+from one seeded stream, so the same seed always gives the same splits and no question is in
+both. ``arith-compare`` keeps the comparison problems ``arith`` asked before.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 
 from search.tasks._registry import task
+from search.tasks.arith_kinds import COMPARE_KINDS, DEFAULT_KINDS, EXAMPLES, KINDS, Examples
 from search.tasks.base import Item, Score, Task
 from search.tasks.scoring import extract_number, numeric_equal
 
 ARITH_SYSTEM_PROMPT = "Answer with a single number and nothing else."
-# Three worked examples of the question's own kind go before it (measured: with examples of
-# mixed kinds the model answers "What is 6 + 8?" with numbers copied from other examples).
-ARITH_EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
-    "larger": (
-        ("Which number is larger, 23 or 58?", "58"),
-        ("Which number is larger, 91 or 47?", "91"),
-        ("Which number is larger, 36 or 63?", "63"),
-    ),
-    "smaller": (
-        ("Which number is smaller, 64 or 41?", "41"),
-        ("Which number is smaller, 18 or 72?", "18"),
-        ("Which number is smaller, 55 or 29?", "29"),
-    ),
-    "add": (("What is 2 + 5?", "7"), ("What is 6 + 8?", "14"), ("What is 9 + 3?", "12")),
-    "subtract": (("What is 9 - 4?", "5"), ("What is 15 - 7?", "8"), ("What is 12 - 3?", "9")),
-    "word": (
-        ("Ben has 12 pens and Eva has 30 pens. How many pens does the one with more pens have?",
-         "30"),
-        ("Ivy has 75 coins and Leo has 48 coins. How many coins does the one with more coins "
-         "have?", "75"),
-        ("Sam has 22 books and Mia has 61 books. How many books does the one with more books "
-         "have?", "61"),
-    ),
-}  # fmt: skip
-NAMES = ("Tom", "Ana", "Sam", "Mia", "Leo", "Ivy")
-THINGS = ("apples", "books", "coins", "stickers", "pens")
-
-Problem = tuple[str, int]
-
-
-def _larger(rng: random.Random) -> Problem:
-    a, b = rng.sample(range(10, 100), 2)
-    return f"Which number is larger, {a} or {b}?", max(a, b)
-
-
-def _smaller(rng: random.Random) -> Problem:
-    a, b = rng.sample(range(10, 100), 2)
-    return f"Which number is smaller, {a} or {b}?", min(a, b)
-
-
-def _add(rng: random.Random) -> Problem:
-    a, b = rng.randint(1, 9), rng.randint(1, 9)
-    return f"What is {a} + {b}?", a + b
-
-
-def _subtract(rng: random.Random) -> Problem:
-    a = rng.randint(5, 18)
-    b = rng.randint(1, min(a, 9))
-    return f"What is {a} - {b}?", a - b
-
-
-def _word_compare(rng: random.Random) -> Problem:
-    first, second = rng.sample(NAMES, 2)
-    thing = rng.choice(THINGS)
-    a, b = rng.sample(range(10, 100), 2)
-    question = (
-        f"{first} has {a} {thing} and {second} has {b} {thing}. "
-        f"How many {thing} does the one with more {thing} have?"
-    )
-    return question, max(a, b)
-
-
-KINDS: dict[str, Callable[[random.Random], Problem]] = {
-    "larger": _larger,
-    "smaller": _smaller,
-    "add": _add,
-    "subtract": _subtract,
-    "word": _word_compare,
-}
-# Measured one-sample accuracy of SmolLM2-135M at temperature 0.7 (30 items, 8 samples each):
-# smaller 0.71, larger 0.27, word 0.27, add 0.21, subtract 0.17 (left out: under 20%).
-DEFAULT_KINDS = ("smaller", "larger", "word", "add")
+ARITH_EXAMPLES = EXAMPLES  # the worked examples, by kind
+MAX_REPEATS = 10_000  # draws in a row that only repeat earlier questions: the kind is used up
 
 
 def generate_items(
-    count: int, seed: int, kinds: tuple[str, ...] = DEFAULT_KINDS, prefix: str = "arith"
+    count: int,
+    seed: int,
+    kinds: tuple[str, ...] = DEFAULT_KINDS,
+    prefix: str = "arith",
+    exclude: frozenset[str] = frozenset(),
 ) -> list[Item]:
-    """``count`` distinct problems cycling through ``kinds``, from a stream seeded by ``seed``."""
+    """``count`` distinct problems cycling through ``kinds``, from a stream seeded by ``seed``.
+
+    Questions in ``exclude`` (the worked examples) are never items.
+    """
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise ValueError(f"unknown arith kinds {unknown}; known: {', '.join(KINDS)}")
     rng = random.Random(seed)
     items: list[Item] = []
-    seen: set[str] = set()
+    seen: set[str] = set(exclude)
+    misses = 0
     while len(items) < count:
         kind = kinds[len(items) % len(kinds)]
         question, answer = KINDS[kind](rng)
         if question in seen:
+            misses += 1
+            if misses > MAX_REPEATS:
+                raise ValueError(
+                    f"arith kind {kind!r} has run out of new questions after {len(items)} items; "
+                    "ask for fewer items or add kinds"
+                )
             continue
+        misses = 0
         seen.add(question)
         items.append(
             Item(
@@ -119,10 +65,12 @@ def generate_items(
 
 @task("arith")
 class Arith(Task):
-    """Arithmetic comparisons, small sums and one-step word problems; numeric scorer."""
+    """Successors, sequences and one-step word problems; numeric scorer."""
 
     description = "procedurally generated arithmetic and word problems (numeric answers)"
     system_prompt = ARITH_SYSTEM_PROMPT
+    default_kinds: tuple[str, ...] = DEFAULT_KINDS
+    exclude_examples = True  # a worked example is never an item
 
     def __init__(
         self,
@@ -130,17 +78,20 @@ class Arith(Task):
         seed: int = 0,
         dev_size: int | None = 30,
         test_size: int | None = 150,
-        kinds: tuple[str, ...] = DEFAULT_KINDS,
-        examples: dict[str, tuple[tuple[str, str], ...]] | None = None,
+        kinds: tuple[str, ...] | None = None,
+        examples: dict[str, Examples] | None = None,
     ) -> None:
         super().__init__(seed=seed, dev_size=dev_size, test_size=test_size)
-        self.kinds = tuple(kinds)
+        self.kinds = tuple(kinds or self.default_kinds)
         self.examples = ARITH_EXAMPLES if examples is None else examples
 
     def load_items(self) -> list[Item]:
         dev_n = self.dev_size if self.dev_size is not None else 30
         test_n = self.test_size if self.test_size is not None else 150
-        return generate_items(dev_n + test_n, self.seed, self.kinds)
+        exclude = frozenset(
+            q for kind in self.kinds for q, _ in self.examples.get(kind, ())
+        ) if self.exclude_examples else frozenset()  # fmt: skip
+        return generate_items(dev_n + test_n, self.seed, self.kinds, exclude=exclude)
 
     def prompt(self, item: Item) -> list[dict[str, str]]:
         messages = [{"role": "system", "content": ARITH_SYSTEM_PROMPT}]
@@ -158,3 +109,17 @@ class Arith(Task):
         answer = self.extract(response)
         ok = numeric_equal(answer, item.answer)
         return Score(value=1.0 if ok else 0.0, answer=answer, detail=f"expected {item.answer}")
+
+
+@task("arith-compare")
+class ArithCompare(Arith):
+    """Which of two numbers is larger or smaller, small sums, comparison word problems.
+
+    The items ``arith`` had before; kept item for item, so earlier measurements stand. The
+    embedded model answers these with a position bias (the same wrong number on every
+    sample), so voting does not help here.
+    """
+
+    description = "number comparisons and small sums (the embedded model is position-biased)"
+    default_kinds = COMPARE_KINDS
+    exclude_examples = False

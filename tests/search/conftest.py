@@ -13,9 +13,13 @@ from kernels.providers.mock import last_user
 
 
 def solve(question: str) -> int | None:
-    """The right answer to an arith question (what a perfect model would say)."""
+    """The right answer to an arith or arith-compare question (what a perfect model says)."""
     nums = [int(n) for n in re.findall(r"\d+", question)]
     q = question.lower()
+    if "comes next" in q:
+        return nums[-1] + nums[-1] - nums[-2]
+    if "comes after" in q or "next year" in q or "up one floor" in q:
+        return nums[0] + 1
     if "smaller" in q:
         return min(nums)
     if "larger" in q or "more" in q:

@@ -144,6 +144,6 @@ def test_malformed_spaces_are_named() -> None:
 def test_bundled_spaces_load() -> None:
     from search import resolve_space
 
-    for name in ("arith", "arith-archon", "humaneval"):
+    for name in ("arith", "arith-quick", "arith-archon", "humaneval"):
         space = resolve_space(name)
         assert space.max_samples() >= 4

@@ -24,11 +24,33 @@ def test_arith_splits_are_fixed_seeded_and_disjoint() -> None:
     other = get_task("arith", seed=4)
     assert [i.question for i in other.split("dev")] != [i.question for i in a.split("dev")]
     kinds = {i.meta["kind"] for i in a.split("test")}
-    assert kinds == {"larger", "smaller", "add", "word"}
+    assert kinds == {"next", "sequence", "floor", "age"}
     item = a.split("dev")[0]
     messages = a.prompt(item)
     assert messages[-1] == {"role": "user", "content": item.question}
     assert len(messages) == 1 + 2 * 3 + 1  # system, three examples of its kind, the question
+    own_kind = [q for q, _ in a.examples[item.meta["kind"]]]
+    assert [m["content"] for m in messages[1:-1:2]] == own_kind
+
+
+def test_arith_items_are_never_worked_examples() -> None:
+    from search.tasks.arith_kinds import EXAMPLES
+
+    task = get_task("arith", seed=1, dev_size=40, test_size=200)  # 60 of each kind
+    shown = {q for kind in task.kinds for q, _ in EXAMPLES[kind]}
+    asked = {i.question for i in task.split("dev") + task.split("test")}
+    assert len(asked) == 240 and not asked & shown
+    with pytest.raises(ValueError, match="has run out of new questions"):
+        get_task("arith", dev_size=100, test_size=300).split("dev")  # 69 sequences exist
+
+
+def test_arith_compare_keeps_the_comparison_kinds() -> None:
+    task = get_task("arith-compare")
+    kinds = [i.meta["kind"] for i in task.split("dev") + task.split("test")]
+    assert set(kinds) == {"larger", "smaller", "add", "word"}
+    assert len(kinds) == 180 and task.describe()["name"] == "arith-compare"
+    item = next(i for i in task.split("dev") if i.meta["kind"] == "larger")
+    assert [m["content"] for m in task.prompt(item)][1] == "Which number is larger, 23 or 58?"
 
 
 async def test_arith_scorer_is_numeric() -> None:
