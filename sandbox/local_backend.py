@@ -76,6 +76,20 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
+def _close_pipes(proc: asyncio.subprocess.Process) -> None:
+    """Stop reading the command's pipes, so ``proc.wait()`` waits for the exit alone.
+
+    On Python 3.11 ``Process.wait()`` also waits until every pipe is disconnected. A pipe whose
+    reader was paused (its buffer full once the output cap was hit) or that a process outside
+    the group still holds would never disconnect, and the exec would hang.
+    """
+    transport = getattr(proc, "_transport", None)
+    for fd in (1, 2):
+        pipe = transport.get_pipe_transport(fd) if transport is not None else None
+        if pipe is not None and not pipe.is_closing():
+            pipe.close()
+
+
 @register_backend("local")
 class LocalBackend(SandboxBackend):
     """A subprocess under rlimits in a temporary folder: convenient, and NOT isolated."""
@@ -132,6 +146,7 @@ class LocalBackend(SandboxBackend):
             )
         limit = await self._wait(proc, out, err, over, timeout)
         _kill_group(proc.pid)  # background children do not outlive the exec
+        _close_pipes(proc)
         code = await proc.wait()
         return self._result(code, limit, out, err, time.monotonic() - started)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sandbox import Limits, SandboxConfig, get_backend, run_in_sandbox
@@ -35,6 +36,18 @@ async def test_memory_past_the_limit_is_reported() -> None:
     code = "x = bytearray(400 * 1024 * 1024)"
     ev = await run_in_sandbox(["python3", "-c", code], backend="local", config=config)
     assert ev.limit_hit == "memory" and "MemoryError" in ev.stderr
+
+
+async def test_output_cap_returns_while_an_escaped_process_holds_the_pipe() -> None:
+    # The reader pauses once the cap is hit and `setsid` keeps stdout open past the group kill:
+    # on Python 3.11 `Process.wait()` waited for that pipe forever (CI hung 900 s on this).
+    config = SandboxConfig(limits=Limits(output_bytes=10_000, timeout_s=30))
+    ev = await asyncio.wait_for(
+        run_in_sandbox(["sh", "-c", "setsid sleep 8 & yes"], backend="local", config=config),
+        timeout=20,
+    )
+    assert ev.limit_hit == "output" and len(ev.stdout) == 10_000
+    assert ev.wall_s < 5
 
 
 def test_backends_are_created_by_name() -> None:
