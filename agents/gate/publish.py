@@ -13,6 +13,7 @@ or no experiment to reproduce it) or ``flagged`` (the monitor found gaming).
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ from sandbox.monitor import BundleClaim, Flag, MalformedBundle
 
 SEVERITY = {"info": "info", "warning": "warning", "serious": "critical"}
 MAX_MESSAGE = 5_000
+MAX_CONCURRENT_EXPERIMENTS = 4  # experiments of one preprint checked at once
 
 
 class NothingToCheck(ValueError):
@@ -175,8 +177,15 @@ async def gate_preprint(
     reports, verdicts, flags = [], [], []
     with tempfile.TemporaryDirectory(prefix="rxlab-gate-") as scratch:
         groups = group_claims(preprint, bundles=bundles, bundle=bundle, scratch=Path(scratch))
-        for source, claims in groups:
-            report, got, raised = await _check_source(source, claims, **options)
+        # Experiments run at once (the engine batches their requests), a few at a time.
+        gate = asyncio.Semaphore(MAX_CONCURRENT_EXPERIMENTS)
+
+        async def check(source: Source, claims: list[ClaimPublic]) -> Any:
+            async with gate:
+                return await _check_source(source, claims, **options)
+
+        done = await asyncio.gather(*(check(source, claims) for source, claims in groups))
+        for report, got, raised in done:
             reports += [report] if report is not None else []
             verdicts += got
             flags += raised

@@ -6,6 +6,7 @@ test split, and ask the monitor for specification gaming. Only then is a result 
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,8 +28,7 @@ from sandbox.monitor import (
     serious,
     sort_flags,
 )
-from search import Task, get_task
-from search.errors import UnknownTask
+from search import Task
 
 # What the gate measures: the share of items the trusted scorer marks correct.
 MEASURED_METRICS = frozenset({"accuracy", "pass@1", "pass_rate", "exact_match"})
@@ -50,13 +50,6 @@ def decide(claims: list[ClaimCheck], flags: list[Flag]) -> tuple[Decision, list[
             for c in failed
         ]
     return "verified", ["every claim reproduced within its 95% interval; no serious flag"]
-
-
-def _task(name: str) -> Task:
-    try:
-        return get_task(name)
-    except UnknownTask as exc:
-        raise MalformedBundle(str(exc)) from None
 
 
 def _check_claims(claims: Sequence[BundleClaim]) -> None:
@@ -125,9 +118,8 @@ def prepare(
     spec = load_bundle(path)
     chosen = list(spec.claims if claims is None else claims)
     _check_claims(chosen)
-    task = _task(spec.task)
     experiment = make_experiment(spec, RunSettings(gateway, backend, limits))
-    return experiment, task, chosen
+    return experiment, experiment.task, chosen
 
 
 async def check_bundle(
@@ -147,10 +139,16 @@ async def check_bundle(
     )
     seed = seed if seed is not None else secrets.randbelow(2**31)
     flags = experiment.static_flags()
+    splits = sorted({c.split for c in chosen} | {"test"})
+    done = await asyncio.gather(  # the splits run at once; the engine batches their requests
+        *(
+            experiment.run_split(task, pick_items(task, s, max_items, seed), split=s, seed=seed)
+            for s in splits
+        )
+    )
     runs: dict[str, SplitRun] = {}
-    for split in sorted({c.split for c in chosen} | {"test"}):
-        items = pick_items(task, split, max_items, seed)
-        runs[split], run_flags = await experiment.run_split(task, items, split=split, seed=seed)
+    for split, (run, run_flags) in zip(splits, done, strict=True):
+        runs[split] = run
         flags += run_flags
     checks = [claim_check(c, runs[c.split]) for c in chosen]
     flags = sort_flags(flags + result_flags(checks, runs))
