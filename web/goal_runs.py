@@ -217,9 +217,11 @@ def check_task(name: str) -> None:
             "(`rxlab tasks` lists them); run a file task with `rxlab run --task jsonl:PATH`",
         )
     from search import UnknownTask, get_task
+    from search.staged import list_staged_tasks
 
     try:
-        get_task(name)
+        if name not in list_staged_tasks():  # a staged task runs an allocation study
+            get_task(name)
     except UnknownTask as exc:
         raise GoalRejected("task", str(exc)) from None
 

@@ -19,13 +19,12 @@ from agents.gate.report import SplitRun
 from kernels import Budget, Gateway
 from sandbox import Limits
 from sandbox.monitor import BundleSpec, Flag, MalformedBundle, inspect_bundle
-from search import Item, Task
+from search import Item, Task, get_task
+from search.errors import UnknownTask
 
 E = TypeVar("E", bound=type["Experiment"])
 _KINDS: dict[str, type[Experiment]] = {}
-NOT_BUILT = {
-    "allocation": "allocation bundles: not built yet; give `entry:` (code) or `architecture:`",
-}
+NOT_BUILT: dict[str, str] = {}  # kind -> what to give instead, for kinds with no class yet
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,7 @@ class Experiment(ABC):
     """One bundle, ready to run on any split."""
 
     kind: ClassVar[str] = ""
+    task: Task  # set by ``make_experiment`` (``load_task``) before ``check``
 
     def __init__(self, spec: BundleSpec, settings: RunSettings) -> None:
         self.spec = spec
@@ -55,6 +55,14 @@ class Experiment(ABC):
         self, task: Task, items: list[Item], *, split: str, seed: int
     ) -> tuple[SplitRun, list[Flag]]:
         """Run on ``items`` and score them with the trusted scorer; the run's flags."""
+
+    def load_task(self) -> Task:
+        """The task whose splits the verifier runs and whose scorer it trusts (before
+        ``check``: an unknown task is the first thing a bundle hears about)."""
+        try:
+            return get_task(self.spec.task)
+        except UnknownTask as exc:
+            raise MalformedBundle(str(exc)) from None
 
     def static_flags(self) -> list[Flag]:
         """What the monitor sees in the bundle's files before anything runs."""
@@ -94,11 +102,12 @@ def experiment(kind: str) -> Callable[[E], E]:
 
 def make_experiment(spec: BundleSpec, settings: RunSettings) -> Experiment:
     """The checked experiment for ``spec``; ``MalformedBundle`` when it cannot run."""
-    from agents.gate import declarative, runner  # noqa: F401  (they register their kinds)
+    from agents.gate import allocation, declarative, runner  # noqa: F401  (register kinds)
 
     cls = _KINDS.get(spec.kind)
     if cls is None:
         raise MalformedBundle(NOT_BUILT.get(spec.kind, f"{spec.kind} bundles: not built yet"))
     built = cls(spec, settings)
+    built.task = built.load_task()
     built.check()
     return built

@@ -1,7 +1,8 @@
 """Where a preprint's claims come from: the experiment each claim's ``spec`` names.
 
 - ``{"bundle": "bd-..."}``: code uploaded with ``POST /api/bundles`` (kept by ``BundleStore``);
-- ``{"architecture": {...}, "task": ..., "model": ..., "budget": {...}}``: a declarative
+- ``{"architecture": {...}, "task": ..., "model": ..., "budget": {...}}``, or
+  ``{"allocation": {"stages": {...}}, "task": <a staged task>, ...}``: a declarative
   experiment, written out as a bundle folder in a scratch folder;
 - ``meta`` (anything) may go with either; the gate ignores it;
 - an empty spec: the bundle given to ``rxlab gate preprint ID --bundle DIR``, if any.
@@ -30,7 +31,8 @@ DECLARATIVE_KEYS = frozenset({*DECLARATIVE, "task", "model", "budget", "name", "
 BUNDLE_KEYS = frozenset({"bundle", "name", "description"})
 NO_EXPERIMENT = (
     "the claim names no experiment to re-run: give its spec {'bundle': <id from POST "
-    "/api/bundles>} for code, or {'architecture': {...}, 'model': ...} for a declarative one"
+    "/api/bundles>} for code, or {'architecture': {...}, 'model': ...} or {'allocation': "
+    "{'stages': {...}}, 'task': <a staged task>} for a declarative one"
 )
 
 

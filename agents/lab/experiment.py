@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from agents.goals import EventKind
+from agents.lab import code_trial
 from agents.lab.deps import LabDeps
 from agents.lab.state import Plan
 from kernels import Budget
@@ -104,6 +105,8 @@ async def experiment(deps: LabDeps, plan: Plan) -> dict[str, Any]:
     if any(r["role"] == "cited" and r["accuracy"] > rows[1]["accuracy"] for r in rows):
         top = max((r for r in rows if r["role"] == "cited"), key=lambda r: r["accuracy"])
         rows[1], top["role"] = {**top, "role": "best"}, "cited"
+    if code_trial.wanted(task):  # an idea as code, in the sandbox (after the rows it uses)
+        rows.append(await code_trial.code_trial(deps, task, rows[1]["architecture"], model))
     diff, lo, hi = paired_difference(rows[1]["scores"], rows[0]["scores"])
     write_results(
         folder / "results", result, task=task, space_name=space.name, best=best, comparison=None

@@ -15,10 +15,13 @@ from typing import Any
 from agents.goals import EventKind
 from agents.lab import plan as plan_step
 from agents.lab import review as review_step
+from agents.lab.allocation import allocation_experiment
+from agents.lab.allocation_report import allocation_body, allocation_claims, interpret_allocation
 from agents.lab.deps import LabDeps
 from agents.lab.experiment import experiment
 from agents.lab.llm import ask, capable
-from agents.lab.report import claims, interpret_offline, review_draft, write_body
+from agents.lab.report import claims, interpret_offline, review_draft
+from agents.lab.report import write_body as architecture_body
 from agents.lab.roles import ENGINEER_INTERPRET_PROMPT, REVIEWER_PROMPT
 from agents.lab.state import Critique, Interpretation, LabState, Plan, Related, Review
 from agents.lab.submit import revise_claims, submit
@@ -65,11 +68,14 @@ def nodes(deps: LabDeps) -> dict[str, Node]:
         return {"plan": chosen.model_dump(), "fallbacks": _fallbacks(state, why)}
 
     async def run_experiment(state: LabState) -> dict[str, Any]:
-        return {"experiment": await experiment(deps, Plan.model_validate(state["plan"]))}
+        plan = Plan.model_validate(state["plan"])
+        run = allocation_experiment if plan.kind == "allocation" else experiment
+        return {"experiment": await run(deps, plan)}
 
     async def interpret(state: LabState) -> dict[str, Any]:
         data = state["experiment"]
-        value, why = interpret_offline(data), None
+        offline = interpret_allocation if data.get("kind") == "allocation" else interpret_offline
+        value, why = offline(data), None
         if capable(deps.agent_model):
             assert deps.agent_model is not None
             brief = {k: data[k] for k in ("space", "rows", "difference", "dev_items")}
@@ -113,7 +119,11 @@ def nodes(deps: LabDeps) -> dict[str, Node]:
 async def _write(deps: LabDeps, state: LabState) -> dict[str, Any]:
     data = state["experiment"]
     plan = Plan.model_validate(state["plan"])
-    claim_list = claims(data, deps.spec.task, deps.spec.seed)
+    allocation = data.get("kind") == "allocation"
+    write_claims, write_body = (
+        (allocation_claims, allocation_body) if allocation else (claims, architecture_body)
+    )
+    claim_list = write_claims(data, deps.spec.task, deps.spec.seed)
     model_wrote = capable(deps.agent_model) and not state.get("fallbacks")
     args: dict[str, Any] = {
         "goal": deps.spec.text,
@@ -153,7 +163,7 @@ async def _write(deps: LabDeps, state: LabState) -> dict[str, Any]:
         "body": body,
         "claims": claim_list,
         "builds_on": plan.builds_on,
-        "figure": str(deps.folder / "results" / "pareto.png"),
+        "figure": data.get("figure") or str(deps.folder / "results" / "pareto.png"),
     }
     return {"report": report, "fallbacks": fallbacks, "wrote_with_model": model_wrote}
 

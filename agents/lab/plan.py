@@ -76,7 +76,12 @@ def offline_plan(task: str, review: Review, related: list[Related]) -> Plan:
 
 
 async def plan(deps: LabDeps, review: Review, related: list[Related]) -> tuple[Plan, str | None]:
-    """(the plan, why the offline policy was used or None)."""
+    """(the plan, why the offline policy was used or None). A staged task gets an
+    allocation study (``agents.lab.allocation``)."""
+    from agents.lab.allocation import allocation_plan, staged_task
+
+    if (staged := staged_task(deps.spec.task)) is not None:
+        return allocation_plan(deps, staged), None
     fallback = offline_plan(deps.spec.task, review, related)
     if deps.spec.space:
         fallback = fallback.model_copy(

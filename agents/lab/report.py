@@ -55,6 +55,15 @@ def claims(experiment: dict[str, Any], task: str, seed: int) -> list[dict[str, A
             },
         }
         for row in (best, baseline)
+    ] + [
+        {
+            "metric": "accuracy",
+            "value": row["accuracy"],
+            "split": "dev",
+            "spec": {"name": "code", "bundle": row["bundle"], "meta": {"seed": seed}},
+        }
+        for row in experiment["rows"]
+        if row["role"] == "code"
     ]
 
 
@@ -121,7 +130,7 @@ def write_body(
         f"with model `{experiment['model']}`. Sample replay saved "
         f"{replay.get('calls_saved', 0)} of {replay.get('calls_nominal', 0)} calls. The best "
         "architecture, the single-call baseline and any cited architecture were then run on "
-        "the same dev items.",
+        "the same dev items." + _code_method(rows),
         "## Results (dev split)\n" + _table(rows) + "\n\n"
         f"Paired difference, best minus baseline: **{diff:+.3f}** "
         f"(95% CI [{lo:+.3f}, {hi:+.3f}]). The figure shows every trial's accuracy against "
@@ -141,13 +150,29 @@ def write_body(
     return "\n\n".join(p for p in parts if p)
 
 
+def _code_method(rows: list[dict[str, Any]]) -> str:
+    code = [r for r in rows if r["role"] == "code"]
+    if not code:
+        return ""
+    row = code[0]
+    box = row["sandbox"]
+    author = "the offline policy's template" if row.get("offline") else "the lab's engineer"
+    return (
+        f" The code trial ({author}) is the program in bundle `{row['bundle']}`, run on the same "
+        f"dev items in a fresh `{box['backend']}` sandbox through the gate's harness "
+        f"({box['wall_s']} s, {box['errors']} items without an answer); its claim names the "
+        "bundle, so the gate re-runs the same code in another sandbox."
+    )
+
+
 def review_draft(body: str, claim_list: list[dict[str, Any]]) -> Critique:
     """The offline reviewer's checklist: every claim has a spec, its number is in the text,
     a baseline is reported, and the dev-only caveat is stated."""
     problems = []
     for c in claim_list:
-        if not c.get("spec", {}).get("architecture"):
-            problems.append(f"claim {c['metric']}={c['value']} has no architecture to re-run")
+        spec = c.get("spec", {})
+        if not (spec.get("architecture") or spec.get("allocation") or spec.get("bundle")):
+            problems.append(f"claim {c['metric']}={c['value']} has no experiment to re-run")
         if f"{c['value']:.3f}" not in body:
             problems.append(f"claim value {c['value']:.3f} does not appear in the report")
     if "baseline" not in body:

@@ -25,6 +25,16 @@ Interpret it on the dev split only: does the best architecture beat the single-c
 baseline beyond the paired 95% interval? What are the caveats?
 Answer with one JSON object: {{"summary": str, "beats_baseline": bool, "caveats": [str]}}"""
 
+ENGINEER_CODE_PROMPT = """You are the engineer of a research lab. Task `{task}`: {description}.
+The architecture search found this best architecture: {best}
+Write a Python program that tries one idea the architecture language cannot express (for
+example adaptive sampling, answer normalisation, or a fallback), as a module that defines
+`solve(question, llm) -> str`. `llm.complete(messages, n=, temperature=, max_tokens=)` returns a
+list of texts; use nothing else from outside (no files, network or other processes). This
+program works and is a fair starting point:
+{template}
+Answer with one JSON object: {{"summary": str (one sentence), "code": str (the whole module)}}"""
+
 REVIEWER_PROMPT = """You are a careful reviewer. Read this draft report and list concrete
 problems: claims without numbers, numbers that do not match the table, missing baselines,
 overclaiming from the dev split.

@@ -37,8 +37,14 @@ class Plan(BaseModel):
     """The lead's idea for this lab's experiment."""
 
     hypothesis: str = Field(min_length=10, max_length=1_000)
+    kind: Literal["architecture", "allocation"] = Field(
+        default="architecture", description="an architecture search, or an allocation study"
+    )
     space: str = Field(description="a search space name (search/spaces) or file")
     sampler: Literal["random", "tpe", "nsga2"] = "tpe"
+    proposer: Literal["agent", "tpe", "random"] = Field(
+        default="agent", description="what proposes allocations (allocation studies only)"
+    )
     trials: int = Field(ge=1, le=200)
     search_share: float = Field(
         default=0.8, gt=0, le=0.95, description="share of the lab budget the search may spend"

@@ -72,11 +72,13 @@ async def submit(deps: LabDeps, state: LabState) -> dict[str, Any]:
 
 async def run_gate(deps: LabDeps, preprint_id: str) -> tuple[str, list[str], bool]:
     """The gate's decision on the preprint's latest version (the gate records it there)."""
+    from agents.gate.bundles import BundleStore
     from agents.gate.publish import gate_preprint
 
     outcome = await gate_preprint(
-        deps.store, preprint_id, gateway=deps.gate_gateway, backend=deps.backend
-    )
+        deps.store, preprint_id, gateway=deps.gate_gateway, backend=deps.backend,
+        bundles=BundleStore(deps.home / "bundles"),
+    )  # fmt: skip
     reasons = [reason for report in outcome.reports for reason in report.reasons]
     return str(outcome.status), [*reasons, *outcome.errors], _revisable(outcome)
 
@@ -91,23 +93,19 @@ def _revisable(outcome: Any) -> bool:
 async def revise_claims(deps: LabDeps, state: LabState) -> dict[str, Any]:
     """Re-measure every claim on the dev split with fresh seeds and claim the pooled value:
     a claim the gate could not reproduce is usually a lucky draw on 30 items."""
-    from search import Architecture, get_task, run_architecture
+    from agents.lab.allocation import remeasure
 
-    task = get_task(deps.spec.task)
-    dev = task.split("dev")
-    gateway = deps.gateway.tagged(phase="revise")
     report = dict(state["report"])
     revised = []
     for claim in report["claims"]:
         spec = claim["spec"]
-        arch = Architecture.from_spec(spec["architecture"])
-        scores = [claim["value"]]
-        for k in range(REVISION_SEEDS):
-            result = await run_architecture(
-                arch, task, dev, gateway=gateway, model=spec["model"], budget=deps.budget(),
-                seed=spec["meta"]["seed"] + 1000 * (k + 1), tags={"eval": "revision"},
-            )  # fmt: skip
-            scores.append(result.accuracy)
+        seeds = [spec["meta"]["seed"] + 1000 * (k + 1) for k in range(REVISION_SEEDS)]
+        again = (
+            remeasure if "allocation" in spec
+            else _remeasure_code if "bundle" in spec
+            else _remeasure_architecture
+        )  # fmt: skip
+        scores = [claim["value"], *await again(deps, spec, seeds)]
         pooled = round(sum(scores) / len(scores), 4)
         revised.append({**claim, "value": pooled})
     lines = [
@@ -124,3 +122,33 @@ async def revise_claims(deps: LabDeps, state: LabState) -> dict[str, Any]:
     )
     deps.emit(EventKind.note, {"message": "revised the claims after the gate's rejection"})
     return {"report": report, "revisions": state.get("revisions", 0) + 1}
+
+
+async def _remeasure_architecture(
+    deps: LabDeps, spec: dict[str, Any], seeds: list[int]
+) -> list[float]:
+    from search import Architecture, get_task, run_architecture
+
+    task = get_task(deps.spec.task)
+    arch = Architecture.from_spec(spec["architecture"])
+    scores = []
+    for seed in seeds:
+        result = await run_architecture(
+            arch, task, task.split("dev"), gateway=deps.gateway.tagged(phase="revise"),
+            model=spec["model"], budget=deps.budget(), seed=seed, tags={"eval": "revision"},
+        )  # fmt: skip
+        scores.append(result.accuracy)
+    return scores
+
+
+async def _remeasure_code(deps: LabDeps, spec: dict[str, Any], seeds: list[int]) -> list[float]:
+    from agents.gate.bundles import BundleStore
+    from agents.gate.verifier import run_bundle_split
+
+    folder = BundleStore(deps.home / "bundles").path(spec["bundle"])
+    gateway = deps.gateway.tagged(phase="revise")
+    runs = [
+        await run_bundle_split(folder, "dev", gateway=gateway, backend=deps.backend, seed=seed)
+        for seed in seeds
+    ]
+    return [run.accuracy for run in runs]

@@ -104,9 +104,11 @@ def run(
     from agents.goals import GoalSpec
     from search import get_task
     from search.errors import UnknownTask
+    from search.staged import list_staged_tasks
 
     try:
-        get_task(task)
+        if task not in list_staged_tasks():  # a staged task runs an allocation study
+            get_task(task)
     except UnknownTask as exc:
         raise typer.BadParameter(str(exc), param_hint="--task") from None
     limits = parse_budget(budget)

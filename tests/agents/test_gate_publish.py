@@ -110,7 +110,7 @@ async def test_declarative_bundles_are_checked_before_they_run(
         return folder
 
     allocation = bundle("allocation", allocation={"stages": []}, model="mock/echo")
-    with pytest.raises(MalformedBundle, match="allocation bundles: not built yet"):
+    with pytest.raises(MalformedBundle, match="an allocation runs on a staged task"):
         await check_bundle(allocation, gateway=gateway)
     bad = bundle("bad", architecture={"layers": [[{"type": "critic"}]]}, model="mock/echo")
     with pytest.raises(MalformedBundle, match="critic needs candidates"):

@@ -56,15 +56,22 @@ async def test_two_labs_post_gated_preprints_and_the_second_cites_the_first(
     world: World,
 ) -> None:
     goal_id = world.goal()
-    with mock_scripts(noisy=noisy_arith()):
+    # right 80% of the time: claims on 30 dev items reproduce within the gate's interval
+    # (at 60% a lab's three claims all reproduced in about 5 runs of 6)
+    with mock_scripts(noisy=noisy_arith(0.8)):
         goal = await world.run(goal_id)
     assert goal.status == "done", goal.error
     first, second = (world.store.get(goal.labs[f"{goal_id}-lab{i}"]["preprint"]) for i in (1, 2))
     assert first.preprint_id in second.builds_on
     for preprint in (first, second):
         assert preprint.status in ("verified", "rejected")
-        assert [c.spec["name"] for c in preprint.claims] == ["best", "baseline"]
+        assert [c.spec["name"] for c in preprint.claims] == ["best", "baseline", "code"]
         assert all(c.verdicts for c in preprint.claims)  # the gate recorded a verdict per claim
+        # the code trial: a program run in a sandbox, kept as a bundle the gate ran again
+        code = preprint.claims[2]
+        assert code.spec["bundle"].startswith("bd-") and code.spec["bundle"] in preprint.body
+        assert code.verdicts[-1].evidence["kind"] == "code", code.verdicts[-1].evidence
+        assert "| code: adaptive self-consistency" in preprint.body
         assert "no language model wrote this report" in preprint.body
         assert "| single call (baseline) | baseline |" in preprint.body
         assert preprint.figures  # the Pareto plot
