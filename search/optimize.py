@@ -9,7 +9,7 @@ optuna storage URL, so a search resumes where it stopped. Only the dev split is 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -125,13 +125,15 @@ async def run_search(
     concurrency: int = 8,
     progress: Progress | None = None,
     item_progress: ItemProgress | None = None,
+    first: Sequence[dict[str, Any]] = (),
 ) -> SearchResult:
     """Search ``space`` on ``task``'s dev split; never spends past ``budget``.
 
     ``storage`` is an optuna storage URL (default: SQLite under the gateway's home); running
     again with the same ``study_name`` resumes and runs only the trials still missing, and
-    the budget counts what the earlier runs spent. Errors (unknown model, a space that cannot
-    fit) are raised before any model call.
+    the budget counts what the earlier runs spent. ``first``: optuna params a new study tries
+    before its sampler's own (partial ones are completed by the sampler). Errors (unknown
+    model, a space that cannot fit) are raised before any model call.
     """
     import optuna
 
@@ -148,6 +150,9 @@ async def run_search(
         sampler=make_sampler(sampler, seed),
         directions=["maximize", "minimize"] if sampler == "nsga2" else ["maximize"],
     )
+    if not study.trials:  # a new study tries these params first (a resumed one has them)
+        for params in first:
+            study.enqueue_trial(params)
     _charge_earlier_spending(study, budget)
     check_fits(space, task, gateway, model, budget, bank)
     runner = _Runner(

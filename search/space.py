@@ -212,6 +212,27 @@ class SearchSpace(BaseModel):
             spec["model"] = self.model
         return Architecture.from_spec({"name": "single-call", "layers": [[spec]]})
 
+    def self_consistency_params(self) -> dict[str, Any]:
+        """Optuna params for the usual first guess, self-consistency: generators with the most
+        samples at the highest listed temperature, then a vote where a slot offers one. Params
+        it does not fix are left to the sampler (``study.enqueue_trial`` takes partial ones)."""
+        params: dict[str, Any] = {}
+        for slot in self.layers:
+            labels = slot.labels()
+            picked = "vote" if "vote" in labels else "generator" if "generator" in labels else None
+            if picked is None:
+                continue
+            if len(labels) > 1:
+                params[f"{slot.name}.type"] = picked
+            choice = next(c for c in slot.choices if isinstance(c, Choice) and c.label == picked)
+            if max(slot.counts()) > 1:
+                continue  # several components in the slot: leave them to the sampler
+            for key in ("samples", "temperature"):
+                value = choice.fields().get(key)
+                if isinstance(value, list) and len(value) > 1:
+                    params[f"{slot.name}.{picked}.{key}"] = max(value)
+        return params
+
     def suggest(self, trial: Any) -> Architecture:
         """One architecture from an optuna trial (or ``optuna.trial.FixedTrial``)."""
         layers, parts = [], []

@@ -16,22 +16,34 @@ ANSWERS_FILE = "_rxlab_answers.jsonl"
 HARNESS_FILE = "_rxlab_harness.py"
 
 HARNESS_SOURCE = f"""\
-import importlib, json, sys, traceback
+import importlib, json, sys, threading, traceback
+from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, "/rxlab")
 sys.path.insert(0, ".")
 import rxlab_llm as llm
 
 module_name, func_name = sys.argv[1], sys.argv[2]
+workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 solve = getattr(importlib.import_module(module_name), func_name)
-with open("{ITEMS_FILE}") as items, open("{ANSWERS_FILE}", "a") as out:
-    for line in items:
-        item = json.loads(line)
-        try:
-            answer, error = str(solve(item["question"], llm)), None
-        except Exception as exc:
-            answer, error = "", "".join(traceback.format_exception_only(exc)).strip()
+lock = threading.Lock()
+
+def one(item, out):
+    try:
+        answer, error = str(solve(item["question"], llm)), None
+    except Exception as exc:
+        answer, error = "", "".join(traceback.format_exception_only(exc)).strip()
+    with lock:
         out.write(json.dumps({{"id": item["id"], "answer": answer, "error": error}}) + "\\n")
         out.flush()
+
+with open("{ITEMS_FILE}") as items, open("{ANSWERS_FILE}", "a") as out:
+    todo = [json.loads(line) for line in items]
+    if workers == 1:
+        for item in todo:
+            one(item, out)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(lambda item: one(item, out), todo))
 """
 
 
@@ -40,9 +52,9 @@ def items_file(items: list[Item]) -> str:
     return "".join(json.dumps({"id": it.id, "question": it.question}) + "\n" for it in items)
 
 
-def harness_command(entry_file: str, entry_function: str) -> list[str]:
+def harness_command(entry_file: str, entry_function: str, workers: int = 1) -> list[str]:
     module = entry_file.removesuffix(".py").replace("/", ".")
-    return ["python3", HARNESS_FILE, module, entry_function]
+    return ["python3", HARNESS_FILE, module, entry_function, str(workers)]
 
 
 def read_answers(raw: bytes | None) -> dict[str, dict[str, str | None]]:

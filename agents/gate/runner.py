@@ -97,7 +97,8 @@ class CodeExperiment(Experiment):
             await box.put_files(
                 {**decoys, ITEMS_FILE: items_file(items), HARNESS_FILE: HARNESS_SOURCE}
             )
-            evidence = await box.exec(harness_command(spec.entry_file, spec.entry_function))
+            command = harness_command(spec.entry_file, spec.entry_function, spec.workers)
+            evidence = await box.exec(command)
             files = await box.get_files()
         answers = read_answers(files.get(ANSWERS_FILE))
         correct, errors = await score_answers(task, items, answers)

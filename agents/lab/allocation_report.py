@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.lab.report import OFFLINE_NOTE, _related
-from agents.lab.state import Critique, Interpretation, Plan, Related, Review
+from agents.lab.report import assemble
+from agents.lab.state import Interpretation
 
 BASELINE_WORDS = "one sample per stage"
 
@@ -104,42 +104,25 @@ def _method(experiment: dict[str, Any]) -> str:
 
 
 def allocation_body(
-    *,
-    goal: str,
-    lab: str,
-    task: str,
-    related: list[Related],
-    review: Review,
-    plan: Plan,
-    experiment: dict[str, Any],
-    interpretation: Interpretation,
-    critique: Critique,
-    model_wrote: bool,
+    *, experiment: dict[str, Any], interpretation: Interpretation, **common: Any
 ) -> str:
+    """The report of an allocation study (``common``: the arguments of ``report.assemble``)."""
     diff, lo, hi = experiment["difference"]
     notes = experiment.get("notes") or []
-    parts = [
-        "" if model_wrote else OFFLINE_NOTE,
-        f"**Goal:** {goal}  \n**Lab:** {lab}  \n**Task:** `{task}`",
-        "## Related work\n" + _related(related, review),
-        "## Hypothesis\n" + plan.hypothesis,
-        "## Method\n" + _method(experiment),
-        "## Results (dev split)\n" + _rows_table(experiment["rows"]) + "\n\n"
+    results = (
+        _rows_table(experiment["rows"]) + "\n\n"
         f"Paired difference, best minus baseline: **{diff:+.3f}** "
         f"(95% CI [{lo:+.3f}, {hi:+.3f}]). The figure shows the best dev accuracy so far "
-        "after each trial.",
-        "## Interpretation\n" + interpretation.summary,
-        "## All trials\n" + _trials_table(experiment["trials"]),
-        "## What the proposer learned\n"
-        + ("\n".join(f"- {n}" for n in notes) if notes else "The proposer wrote no notes."),
-        "## Claims\nEach claim carries the exact allocation, staged task, model and seed that "
-        "reproduce it; the gate re-runs it on a fresh seed and on the held-out test split.",
-        "## Limitations\n" + "\n".join(f"- {c}" for c in interpretation.caveats),
-        "## Review\n"
-        + (
-            "\n".join(f"- {p}" for p in critique.problems)
-            if critique.problems
-            else "The reviewer found no problem in the draft."
-        ),
-    ]
-    return "\n\n".join(p for p in parts if p)
+        "after each trial."
+    )
+    sections = [
+        ("Method", _method(experiment)),
+        ("Results (dev split)", results),
+        ("Interpretation", interpretation.summary),
+        ("All trials", _trials_table(experiment["trials"])),
+        ("What the proposer learned",
+         "\n".join(f"- {n}" for n in notes) if notes else "The proposer wrote no notes."),
+        ("Claims", "Each claim carries the exact allocation, staged task, model and seed that "
+         "reproduce it; the gate re-runs it on a fresh seed and on the held-out test split."),
+    ]  # fmt: skip
+    return assemble(sections=sections, interpretation=interpretation, **common)

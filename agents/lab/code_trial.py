@@ -29,26 +29,45 @@ CODE_FOLDER = "code"
 ENTRY = "solve.py"
 FIRST_SAMPLES = 2  # adaptive self-consistency draws these first and stops if they agree
 MAX_PROGRAM_CHARS = 8_000
-MAX_PREFIX_MESSAGES = 8  # few-shot messages the program carries (questions carry no kind)
+MAX_EXAMPLES = 24  # worked examples the program carries and routes between
+SHOTS = 3  # examples shown with each question
+WORKERS = 8  # items the harness solves at once (the program keeps no shared state)
 # Tasks whose answers a vote can compare; code tasks (humaneval) need tests, not votes.
 SKIP_KINDS = frozenset({"code"})
 
-PROGRAM_TEMPLATE = '''"""Adaptive self-consistency, written by {author}.
+PROGRAM_TEMPLATE = '''"""Routed few-shot and adaptive self-consistency, written by {author}.
 
-Draw {first} samples at temperature {temperature}; if their answers agree, answer; otherwise
-draw up to {most} in all and take the majority. The architecture search voted over a fixed
-number of samples; this program spends the extra samples only where the first ones disagree.
+The task shows worked examples of the same kind as the question; a program sees only the
+question, so it picks the {shots} examples whose words overlap the question most. It then draws
+{first} samples at temperature {temperature}; if their answers agree it answers, otherwise it
+draws up to {most} in all and takes the majority, so extra samples go where the first disagree.
 """
 
 import re
 from collections import Counter
 
-PREFIX = {prefix!r}
+SYSTEM = {system!r}
+EXAMPLES = {examples!r}
+SHOTS = {shots}
 FIRST = {first}
 MOST = {most}
 TEMPERATURE = {temperature}
 MAX_TOKENS = {max_tokens}
 NUMBER = re.compile(r"-?\\d+(?:\\.\\d+)?")
+WORD = re.compile(r"[a-z]+")
+
+
+def _words(text):
+    return set(WORD.findall(text.lower()))
+
+
+def _messages(question):
+    words = _words(question)
+    ranked = sorted(EXAMPLES, key=lambda qa: -len(words & _words(qa[0])))
+    messages = [{{"role": "system", "content": SYSTEM}}] if SYSTEM else []
+    for q, a in ranked[:SHOTS]:
+        messages += [{{"role": "user", "content": q}}, {{"role": "assistant", "content": a}}]
+    return messages + [{{"role": "user", "content": question}}]
 
 
 def _answer(text):
@@ -57,7 +76,7 @@ def _answer(text):
 
 
 def solve(question, llm):
-    messages = PREFIX + [{{"role": "user", "content": question}}]
+    messages = _messages(question)
     texts = llm.complete(messages, n=FIRST, temperature=TEMPERATURE, max_tokens=MAX_TOKENS)
     answers = [_answer(t) for t in texts]
     if len(set(answers)) > 1 and MOST > FIRST:
@@ -99,14 +118,18 @@ def wanted(task: Any) -> bool:
     return getattr(task, "kind", "") not in SKIP_KINDS
 
 
-def prompt_prefix(task: Any, items: list[Any]) -> list[dict[str, str]]:
-    """The system prompt and the task's worked examples (one set per kind of item seen)."""
-    prefix: list[dict[str, str]] = []
+def task_examples(task: Any, items: list[Any]) -> tuple[str, list[tuple[str, str]]]:
+    """The task's system prompt and its worked examples (user/assistant pairs) over ``items``."""
+    system, examples = "", list[tuple[str, str]]()
     for item in items:
-        for message in task.prompt(item)[:-1]:
-            if message not in prefix and len(prefix) < MAX_PREFIX_MESSAGES:
-                prefix.append(message)
-    return prefix
+        messages = task.prompt(item)[:-1]
+        if messages and messages[0]["role"] == "system":
+            system, messages = messages[0]["content"], messages[1:]
+        for question, answer in zip(messages[::2], messages[1::2], strict=False):
+            pair = (question["content"], answer["content"])
+            if pair not in examples and len(examples) < MAX_EXAMPLES:
+                examples.append(pair)
+    return system, examples
 
 
 def settings_from(best: dict[str, Any]) -> dict[str, Any]:
@@ -123,25 +146,27 @@ def settings_from(best: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def offline_program(prefix: list[dict[str, str]], best: dict[str, Any]) -> Program:
+def offline_program(prompt: tuple[str, list[tuple[str, str]]], best: dict[str, Any]) -> Program:
     knobs = settings_from(best)
+    system, examples = prompt
     code = PROGRAM_TEMPLATE.format(
-        author="rxlab's offline policy (a template)", prefix=prefix, first=FIRST_SAMPLES, **knobs
-    )
+        author="rxlab's offline policy (a template)", system=system, examples=examples,
+        shots=SHOTS, first=FIRST_SAMPLES, **knobs,
+    )  # fmt: skip
     return Program(
         summary=(
-            f"adaptive self-consistency: {FIRST_SAMPLES} samples at T={knobs['temperature']:g}, "
-            f"up to {knobs['most']} when they disagree, majority vote"
+            f"routed few-shot and adaptive self-consistency: {FIRST_SAMPLES} samples at "
+            f"T={knobs['temperature']:g}, up to {knobs['most']} when they disagree, vote"
         ),
         code=code,
     )
 
 
 async def draft_program(
-    deps: LabDeps, task: Any, prefix: list[dict[str, str]], best: dict[str, Any]
+    deps: LabDeps, task: Any, shown: tuple[str, list[tuple[str, str]]], best: dict[str, Any]
 ) -> tuple[Program, str | None]:
     """(the program, why the offline template was used or None)."""
-    fallback = offline_program(prefix, best)
+    fallback = offline_program(shown, best)
     if not capable(deps.agent_model):
         return fallback, "no capable agent model is configured"
     assert deps.agent_model is not None
@@ -163,7 +188,9 @@ def write_bundle(folder: Path, program: Program, task: str, model: str, tokens: 
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / ENTRY).write_text(program.code)
-    spec: dict[str, Any] = {"task": task, "entry": f"{ENTRY}:solve", "model": model}
+    spec: dict[str, Any] = {
+        "task": task, "entry": f"{ENTRY}:solve", "model": model, "workers": WORKERS,
+    }  # fmt: skip
     if tokens:
         spec["budget"] = {"tokens": tokens}
     (folder / "rxlab.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
@@ -192,7 +219,7 @@ async def code_trial(deps: LabDeps, task: Any, best: dict[str, Any], model: str)
     from agents.gate.verifier import run_bundle_split
 
     dev = task.split("dev")
-    program, why = await draft_program(deps, task, prompt_prefix(task, dev), best)
+    program, why = await draft_program(deps, task, task_examples(task, dev), best)
     if why:
         deps.emit(EventKind.note, {"message": f"code trial: offline template ({why})"})
     folder = write_bundle(deps.folder / CODE_FOLDER, program, task.name, model, _tokens_for(deps))

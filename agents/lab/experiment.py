@@ -81,6 +81,7 @@ async def experiment(deps: LabDeps, plan: Plan) -> dict[str, Any]:
         sampler=plan.sampler, trials=plan.trials, storage=f"sqlite:///{folder / 'optuna.db'}",
         study_name=STUDY, seed=deps.spec.seed, bank_path=folder / "replay.sqlite",
         progress=lambda record, _b: _trial_event(deps, record, best_so_far),
+        first=[space.self_consistency_params()],  # the usual first guess, then the sampler's
     )  # fmt: skip
     best = best_architecture(result)
     dev = task.split("dev")

@@ -103,7 +103,7 @@ def _related(related: list[Related], review: Review) -> str:
     return "\n".join(lines)
 
 
-def write_body(
+def assemble(
     *,
     goal: str,
     lab: str,
@@ -111,34 +111,19 @@ def write_body(
     related: list[Related],
     review: Review,
     plan: Plan,
-    experiment: dict[str, Any],
+    sections: list[tuple[str, str]],
     interpretation: Interpretation,
     critique: Critique,
     model_wrote: bool,
 ) -> str:
-    rows = experiment["rows"]
-    diff, lo, hi = experiment["difference"]
-    replay = experiment.get("replay") or {}
+    """The report around an experiment's own ``sections`` ((heading, text) after the
+    hypothesis): the header, related work, limitations and the review are the same for all."""
     parts = [
         "" if model_wrote else OFFLINE_NOTE,
         f"**Goal:** {goal}  \n**Lab:** {lab}  \n**Task:** `{task}`",
         "## Related work\n" + _related(related, review),
         "## Hypothesis\n" + plan.hypothesis,
-        "## Method\n"
-        f"Search space `{experiment['space']}` with the `{experiment['sampler']}` sampler, "
-        f"{len(experiment['trials'])} trials on the dev split ({experiment['dev_items']} items) "
-        f"with model `{experiment['model']}`. Sample replay saved "
-        f"{replay.get('calls_saved', 0)} of {replay.get('calls_nominal', 0)} calls. The best "
-        "architecture, the single-call baseline and any cited architecture were then run on "
-        "the same dev items." + _code_method(rows),
-        "## Results (dev split)\n" + _table(rows) + "\n\n"
-        f"Paired difference, best minus baseline: **{diff:+.3f}** "
-        f"(95% CI [{lo:+.3f}, {hi:+.3f}]). The figure shows every trial's accuracy against "
-        "its tokens per item, with the Pareto front.",
-        "## Interpretation\n" + interpretation.summary,
-        "## All trials\n" + _trials_table(experiment["trials"]),
-        "## Claims\nEach claim carries the exact architecture, task, model and seed that "
-        "reproduce it; the gate re-runs it on a fresh seed and on the held-out test split.",
+        *(f"## {heading}\n{text}" for heading, text in sections),
         "## Limitations\n" + "\n".join(f"- {c}" for c in interpretation.caveats),
         "## Review\n"
         + (
@@ -148,6 +133,36 @@ def write_body(
         ),
     ]
     return "\n\n".join(p for p in parts if p)
+
+
+def write_body(*, experiment: dict[str, Any], interpretation: Interpretation, **common: Any) -> str:
+    """The report of an architecture search (``common``: the arguments of ``assemble``)."""
+    rows = experiment["rows"]
+    diff, lo, hi = experiment["difference"]
+    replay = experiment.get("replay") or {}
+    method = (
+        f"Search space `{experiment['space']}` with the `{experiment['sampler']}` sampler, "
+        f"{len(experiment['trials'])} trials on the dev split ({experiment['dev_items']} items) "
+        f"with model `{experiment['model']}`. Sample replay saved "
+        f"{replay.get('calls_saved', 0)} of {replay.get('calls_nominal', 0)} calls. The best "
+        "architecture, the single-call baseline and any cited architecture were then run on "
+        "the same dev items." + _code_method(rows)
+    )
+    results = (
+        _table(rows) + "\n\n"
+        f"Paired difference, best minus baseline: **{diff:+.3f}** "
+        f"(95% CI [{lo:+.3f}, {hi:+.3f}]). The figure shows every trial's accuracy against "
+        "its tokens per item, with the Pareto front."
+    )
+    sections = [
+        ("Method", method),
+        ("Results (dev split)", results),
+        ("Interpretation", interpretation.summary),
+        ("All trials", _trials_table(experiment["trials"])),
+        ("Claims", "Each claim carries the exact architecture, task, model and seed that "
+         "reproduce it; the gate re-runs it on a fresh seed and on the held-out test split."),
+    ]  # fmt: skip
+    return assemble(sections=sections, interpretation=interpretation, **common)
 
 
 def _code_method(rows: list[dict[str, Any]]) -> str:

@@ -24,6 +24,9 @@ RATE_METRICS = frozenset({"accuracy", "pass@1", "pass_rate", "exact_match", "f1"
 ENTRY_EXAMPLE = "entry: solve.py:solve   # def solve(question: str, llm) -> str"
 
 
+MAX_WORKERS = 16  # threads a code bundle may ask the harness for
+
+
 class MalformedBundle(ValueError):
     """The bundle cannot be read or run as it is; the message says what is wrong and what to do."""
 
@@ -69,6 +72,11 @@ class BundleSpec(BaseModel):
     model: str | None = None
     budget: BundleBudget | None = None
     seed: int | None = None
+    workers: int = Field(
+        1, ge=1, le=MAX_WORKERS,
+        description="items a code bundle's solve() works on at once (threads; it must be "
+        "thread-safe); the model socket batches their calls",
+    )  # fmt: skip
     claims: list[BundleClaim] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -81,6 +81,22 @@ async def test_honest_claim_is_verified(tmp_path: Path, gateway: Gateway) -> Non
     assert len(calls) == report.claims[0].n and all(c.tags["sandbox"] for c in calls)
 
 
+async def test_a_bundle_with_workers_solves_items_at_once(tmp_path: Path, gateway: Gateway) -> None:
+    claimed = honest_accuracy("dev")
+    bundle = write_bundle(tmp_path / "workers", claimed)
+    spec = yaml.safe_load((bundle / "rxlab.yaml").read_text())
+    (bundle / "rxlab.yaml").write_text(yaml.safe_dump({**spec, "workers": 8}))
+    with mock_scripts(comparer=comparer):
+        report = await check_bundle(bundle, gateway=gateway, seed=1)
+    assert report.decision == "verified", report.reasons
+    assert report.claims[0].reproduced == pytest.approx(claimed)
+    assert report.test is not None and report.test.errors == 0
+    assert report.test.accuracy == pytest.approx(honest_accuracy("test"))  # every item answered
+    (bundle / "rxlab.yaml").write_text(yaml.safe_dump({**spec, "workers": 99}))
+    with pytest.raises(MalformedBundle, match="workers"):
+        await check_bundle(bundle, gateway=gateway, seed=1)
+
+
 async def test_fabricated_claim_is_rejected(tmp_path: Path, gateway: Gateway) -> None:
     bundle = write_bundle(tmp_path / "fabricated", 0.97)
     with mock_scripts(comparer=comparer):

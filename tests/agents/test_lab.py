@@ -71,7 +71,7 @@ async def test_two_labs_post_gated_preprints_and_the_second_cites_the_first(
         code = preprint.claims[2]
         assert code.spec["bundle"].startswith("bd-") and code.spec["bundle"] in preprint.body
         assert code.verdicts[-1].evidence["kind"] == "code", code.verdicts[-1].evidence
-        assert "| code: adaptive self-consistency" in preprint.body
+        assert "| code: routed few-shot and adaptive self-consistency" in preprint.body
         assert "no language model wrote this report" in preprint.body
         assert "| single call (baseline) | baseline |" in preprint.body
         assert preprint.figures  # the Pareto plot

@@ -147,3 +147,32 @@ def test_bundled_spaces_load() -> None:
     for name in ("arith", "arith-quick", "arith-archon", "humaneval"):
         space = resolve_space(name)
         assert space.max_samples() >= 4
+
+
+async def test_a_new_study_tries_self_consistency_first(
+    gateway: Gateway, solver: NoisySolver, tmp_path: Path
+) -> None:
+    space = SearchSpace.from_spec(SPACE)
+    prior = space.self_consistency_params()
+    assert prior == {
+        "generate.generator.samples": 5, "generate.generator.temperature": 1.0,
+        "aggregate.type": "vote",
+    }  # fmt: skip
+    common = {
+        "gateway": gateway, "model": "mock/solver", "sampler": "random", "seed": 3,
+        "storage": f"sqlite:///{tmp_path / 'study.db'}", "study_name": "prior",
+    }  # fmt: skip
+    result = await run_search(
+        small_task(), space, budget=Budget(), trials=2, first=[prior], **common
+    )  # type: ignore[arg-type]
+    assert result.trials[0].params == prior
+    assert result.trials[0].architecture["name"] == "generator(samples=5, temperature=1)+vote"
+    # resuming does not enqueue it again
+    again = await run_search(
+        small_task(), space, budget=Budget(), trials=3, first=[prior], **common
+    )  # type: ignore[arg-type]
+    assert len(again.trials) == 3
+    import optuna
+
+    study = optuna.load_study(study_name="prior", storage=common["storage"])
+    assert [bool(t.system_attrs.get("fixed_params")) for t in study.trials] == [True, False, False]
