@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.goals import EventKind
 from agents.lab.deps import LabDeps
-from agents.lab.experiment import search_budget
+from agents.lab.experiment import search_budget, trial_event
 from agents.lab.state import Plan
 from search.staged import AllocationSpace, StagedTask
 
@@ -83,23 +82,6 @@ def allocation_plan(deps: LabDeps, task: StagedTask) -> Plan:
     )
 
 
-def _trial_event(deps: LabDeps, trial: Any, best: list[float]) -> None:
-    if trial.accuracy is not None:
-        best.append(max([trial.accuracy, *best]))
-    deps.emit(
-        EventKind.trial,
-        {
-            "number": trial.number,
-            "accuracy": trial.accuracy,
-            "tokens": trial.spent_tokens,
-            "best": best[-1] if best else None,
-            "architecture": trial.label,
-            "allocation": trial.allocation,
-        },
-    )
-    deps.emit_spend()
-
-
 def _row(name: str, result: Any, role: str) -> dict[str, Any]:
     s = result.summary()
     return {
@@ -140,7 +122,8 @@ async def run_study_for(deps: LabDeps, plan: Plan, space: AllocationSpace) -> An
         space, get_proposer(plan.proposer, seed=seed), gateway=gateway, trials=plan.trials,
         storage=f"sqlite:///{deps.folder / 'optuna.db'}", study_name=STUDY, seed=seed,
         bank=SampleBank(deps.folder / "replay.sqlite"), budget=search_budget(deps, plan),
-        ctx=ctx, progress=lambda t: _trial_event(deps, t, best_so_far),
+        ctx=ctx,
+        progress=lambda t: trial_event(deps, t, best_so_far, t.label, allocation=t.allocation),
     )  # fmt: skip
 
 

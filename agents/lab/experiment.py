@@ -33,7 +33,8 @@ def search_budget(deps: LabDeps, plan: Plan) -> Budget:
     )
 
 
-def _trial_event(deps: LabDeps, record: Any, best: list[float]) -> None:
+def trial_event(deps: LabDeps, record: Any, best: list[float], label: str, **extra: Any) -> None:
+    """A finished trial on the goal's event log (``best``: the best-so-far curve, extended)."""
     if record.accuracy is not None:
         best.append(max([record.accuracy, *best]))
     deps.emit(
@@ -43,7 +44,8 @@ def _trial_event(deps: LabDeps, record: Any, best: list[float]) -> None:
             "accuracy": record.accuracy,
             "tokens": record.spent_tokens,
             "best": best[-1] if best else None,
-            "architecture": record.architecture.get("name", "?"),
+            "architecture": label,
+            **extra,
         },
     )
     deps.emit_spend()
@@ -80,7 +82,7 @@ async def experiment(deps: LabDeps, plan: Plan) -> dict[str, Any]:
         task, space, gateway=gateway, budget=search_budget(deps, plan), model=model,
         sampler=plan.sampler, trials=plan.trials, storage=f"sqlite:///{folder / 'optuna.db'}",
         study_name=STUDY, seed=deps.spec.seed, bank_path=folder / "replay.sqlite",
-        progress=lambda record, _b: _trial_event(deps, record, best_so_far),
+        progress=lambda r, _b: trial_event(deps, r, best_so_far, r.architecture.get("name", "?")),
         first=[space.self_consistency_params()],  # the usual first guess, then the sampler's
     )  # fmt: skip
     best = best_architecture(result)

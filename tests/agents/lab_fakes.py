@@ -12,6 +12,10 @@ from search import get_task
 
 
 def noisy_arith(p: float = 0.6) -> Any:
+    """A task model right with probability ``p`` per sample (greedy: a fixed answer per
+    question). The k-th sample a request draws for a question is the same in every run: a
+    run with a fresh seed (the gate's) draws the same samples as the lab's run did, so honest
+    claims reproduce exactly, while the samples within one run still differ (votes help)."""
     task = get_task("arith")
     answers = {item.question: item.answer for item in task.split("dev") + task.split("test")}
     drawn: dict[tuple[str, Any, Any], int] = defaultdict(int)
@@ -25,7 +29,7 @@ def noisy_arith(p: float = 0.6) -> Any:
         else:
             key = (question, params.get("seed"), temperature)
             drawn[key] += 1
-            rng = random.Random(f"{key}|{drawn[key]}")
+            rng = random.Random(f"{question}|{temperature}|{drawn[key]}")
         if rng.random() < p:
             return right
         return str(int(right) + rng.choice([-3, -2, -1, 1, 2, 4]))
