@@ -50,6 +50,17 @@ async def test_output_cap_returns_while_an_escaped_process_holds_the_pipe() -> N
     assert ev.wall_s < 5
 
 
+async def test_a_process_already_reaped_counts_as_exited() -> None:
+    # asyncio's child watcher can reap a fast command before the backend looks at it; falling
+    # back to Process.wait() then waited for every process still holding the pipes (CI: 4 s)
+    from sandbox._proc import process_exit
+
+    proc = await asyncio.create_subprocess_exec("true")
+    await proc.wait()
+    exited = process_exit(proc.pid)
+    assert exited is not None and exited.done()
+
+
 def test_backends_are_created_by_name() -> None:
     assert type(get_backend("local")).__name__ == "LocalBackend"
     assert get_backend("local").isolated is False
