@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from kernels import Budget, BudgetExceeded, Cost, Gateway, GatewayError
 from search.architecture import Architecture
@@ -19,6 +20,7 @@ from search.replay import SampleBank
 from search.tasks.base import Item, Task
 
 Progress = Callable[[ItemOutcome], None]
+OutcomeT = TypeVar("OutcomeT")
 PRODUCERS = ("generator", "fuser")  # kinds whose parallel outputs are concatenated
 
 
@@ -90,30 +92,43 @@ async def run_architecture(
     """
     arch.check_models(gateway, model)
     base = Context(task, gateway, model, budget, replay, replay_draw, seed, dict(tags or {}))
+    started = time.perf_counter()
+    outcomes = await map_items(
+        items, lambda item: run_item(arch, item, base.for_item()), concurrency, progress
+    )
+    return TrialResult(
+        architecture=arch.name,
+        split=split,
+        outcomes=outcomes,
+        wall_s=time.perf_counter() - started,
+    )
+
+
+async def map_items(
+    items: Sequence[Item],
+    run_one: Callable[[Item], Awaitable[OutcomeT]],
+    concurrency: int,
+    progress: Callable[[OutcomeT], None] | None = None,
+) -> list[OutcomeT]:
+    """``run_one`` on every item, at most ``concurrency`` at once, outcomes in item order;
+    ``progress`` sees each as it finishes. An error cancels the items still running."""
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(item: Item) -> ItemOutcome:
+    async def one(item: Item) -> OutcomeT:
         async with gate:
-            outcome = await run_item(arch, item, base.for_item())
+            outcome = await run_one(item)
         if progress is not None:
             progress(outcome)
         return outcome
 
-    started = time.perf_counter()
     tasks = [asyncio.ensure_future(one(item)) for item in items]
     try:
-        outcomes = await asyncio.gather(*tasks)
+        return list(await asyncio.gather(*tasks))
     except BaseException:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    return TrialResult(
-        architecture=arch.name,
-        split=split,
-        outcomes=list(outcomes),
-        wall_s=time.perf_counter() - started,
-    )
 
 
 def worst_case(

@@ -8,7 +8,6 @@ tokens, calls, dollars) as a ``TrialResult``.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -19,6 +18,7 @@ from pydantic import Field
 
 from kernels import Budget, BudgetExceeded, Gateway, GatewayError
 from search.context import Context
+from search.executor import map_items
 from search.outcomes import ItemOutcome, TrialResult
 from search.replay import SampleBank
 from search.staged.allocation import Allocation, Resolved
@@ -168,25 +168,11 @@ async def run_allocation(
         seed,
         {"allocation": alloc.name, **(tags or {})},
     )
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(item: Item) -> StagedOutcome:
-        async with gate:
-            outcome = await run_item(staged, plan, item, base.for_item())
-        if progress is not None:
-            progress(outcome)
-        return outcome
-
     started = time.perf_counter()
-    jobs = [asyncio.ensure_future(one(item)) for item in chosen]
-    try:
-        outcomes = await asyncio.gather(*jobs)
-    except BaseException:
-        for job in jobs:
-            job.cancel()
-        await asyncio.gather(*jobs, return_exceptions=True)
-        raise
-    return _result(alloc, split, list(outcomes), cost, time.perf_counter() - started)
+    outcomes = await map_items(
+        chosen, lambda item: run_item(staged, plan, item, base.for_item()), concurrency, progress
+    )
+    return _result(alloc, split, outcomes, cost, time.perf_counter() - started)
 
 
 def _result(
