@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.lab.report import assemble
+from agents.lab.report import assemble, results_table
 from agents.lab.state import Interpretation
 
 BASELINE_WORDS = "one sample per stage"
@@ -56,17 +56,6 @@ def allocation_claims(experiment: dict[str, Any], task: str, seed: int) -> list[
     ]
 
 
-def _rows_table(rows: list[dict[str, Any]]) -> str:
-    lines = ["| allocation | role | accuracy | 95% CI | tokens/item |", "|---|---|---|---|---|"]
-    for r in rows:
-        lo, hi = r["ci"]
-        lines.append(
-            f"| {r['name']} | {r['role']} | {r['accuracy']:.3f} | [{lo:.3f}, {hi:.3f}] "
-            f"| {r['tokens_per_item']} |"
-        )
-    return "\n".join(lines)
-
-
 def _trials_table(trials: list[dict[str, Any]]) -> str:
     lines = [
         "| trial | allocation | state | dev accuracy | best so far | tokens/item | why |",
@@ -110,7 +99,7 @@ def allocation_body(
     diff, lo, hi = experiment["difference"]
     notes = experiment.get("notes") or []
     results = (
-        _rows_table(experiment["rows"]) + "\n\n"
+        results_table(experiment["rows"], "allocation") + "\n\n"
         f"Paired difference, best minus baseline: **{diff:+.3f}** "
         f"(95% CI [{lo:+.3f}, {hi:+.3f}]). The figure shows the best dev accuracy so far "
         "after each trial."

@@ -115,7 +115,7 @@ class Program(BaseModel):
 
 def wanted(task: Any) -> bool:
     """Whether the lab runs a code trial on ``task``."""
-    return getattr(task, "kind", "") not in SKIP_KINDS
+    return task.kind not in SKIP_KINDS
 
 
 def task_examples(task: Any, items: list[Any]) -> tuple[str, list[tuple[str, str]]]:

@@ -67,9 +67,10 @@ def claims(experiment: dict[str, Any], task: str, seed: int) -> list[dict[str, A
     ]
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
+def results_table(rows: list[dict[str, Any]], what: str = "architecture") -> str:
+    """The dev results: one row per architecture (or allocation) with its role and interval."""
     lines = [
-        "| architecture | role | accuracy | 95% CI | tokens/item |",
+        f"| {what} | role | accuracy | 95% CI | tokens/item |",
         "|---|---|---|---|---|",
     ]
     for r in rows:
@@ -149,7 +150,7 @@ def write_body(*, experiment: dict[str, Any], interpretation: Interpretation, **
         "the same dev items." + _code_method(rows)
     )
     results = (
-        _table(rows) + "\n\n"
+        results_table(rows) + "\n\n"
         f"Paired difference, best minus baseline: **{diff:+.3f}** "
         f"(95% CI [{lo:+.3f}, {hi:+.3f}]). The figure shows every trial's accuracy against "
         "its tokens per item, with the Pareto front."
