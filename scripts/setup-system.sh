@@ -9,6 +9,7 @@ command -v dockerd >/dev/null || need+=(docker.io)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
+command -v g++ >/dev/null || need+=(g++) # builds the engine's CPU kernels (kernels/engine/cpu)
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "rxlab set-up needs root to install: ${need[*]} (apt-get install -y ${need[*]})" >&2

@@ -2,7 +2,8 @@
 
 Both sample ``n`` completions of one ~256-token prompt, 128 new tokens each (the end-of-turn
 token is ignored by both so every sample has the same length), at temperature 0.8. Tokens/s
-counts generated tokens over the wall time of the whole call, prompt included.
+counts generated tokens over the wall time of the whole call, prompt included. On CPU, when the
+engine runs its C++ kernels, the engine's plain torch path is timed too (the kernels' share).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kernels.engine.config import EngineConfig
+
+if TYPE_CHECKING:
+    from kernels.engine.engine import Engine
 
 CPU_SAMPLES = (1, 8, 32)
 GPU_SAMPLES = (1, 8, 64, 256)
@@ -36,6 +40,7 @@ class BenchRow:
     engine_tps: float
     baseline_tps: float | None
     bound_fraction: float | None = None  # GPU: engine tokens/s over the bandwidth bound
+    torch_path_tps: float | None = None  # CPU: the engine without its C++ kernels
 
     @property
     def ratio(self) -> float | None:
@@ -64,8 +69,12 @@ def run_benchmark(
     threads: int | None = None,
     new_tokens: int = NEW_TOKENS,
     report: Callable[[str], None] = print,
+    torch_path: bool = True,
 ) -> list[BenchRow]:
-    """Time the engine (and transformers unless ``baseline`` is False) for each n."""
+    """Time the engine (and transformers unless ``baseline`` is False) for each n.
+
+    With ``torch_path``, on CPU, also the engine's plain torch path when its kernels are on.
+    """
     import torch
 
     from kernels.engine.engine import Engine
@@ -76,36 +85,57 @@ def run_benchmark(
     samples = samples or (GPU_SAMPLES if device == "cuda" else CPU_SAMPLES)
     engine = Engine.load(config=EngineConfig(device=device))  # type: ignore[arg-type]
     prompt = build_prompt(engine.tokenizer)
+    plain = None
+    if device == "cpu":
+        report(f"engine CPU path: {cpu_path(engine)}")
+        if torch_path and engine.loaded.cpu_kernels:
+            plain = Engine.load(config=EngineConfig(device="cpu", cpu_kernels=False))
     hf = _load_transformers(device) if baseline else None
     report(
         f"prompt {len(prompt)} tokens, {new_tokens} new, T={TEMPERATURE}, "
         f"torch threads {torch.get_num_threads()}"
     )
 
-    def run_engine(n: int, tokens: int) -> None:
+    def run_engine(which: Engine, n: int, tokens: int) -> None:
         params = SamplingParams(n=n, temperature=TEMPERATURE, max_tokens=tokens, ignore_eos=True)
-        engine.generate(prompt, params)
+        which.generate(prompt, params)
 
     def run_hf(n: int, tokens: int) -> None:
         _hf_generate(hf, prompt, n, tokens)
 
     rows = []
     for n in samples:
-        engine_tps = _tokens_per_s(partial(run_engine, n), n, new_tokens, device)
+        engine_tps = _tokens_per_s(partial(run_engine, engine, n), n, new_tokens, device)
+        plain_tps = (
+            _tokens_per_s(partial(run_engine, plain, n), n, new_tokens, device) if plain else None
+        )
         base_tps = _tokens_per_s(partial(run_hf, n), n, new_tokens, device) if hf else None
         bound = _bound_fraction(engine, len(prompt), n, new_tokens, engine_tps)
-        row = BenchRow(n, engine_tps, base_tps, bound)
+        row = BenchRow(n, engine_tps, base_tps, bound, plain_tps)
         report(format_row(row))
         rows.append(row)
     return rows
+
+
+def cpu_path(engine: Engine) -> str:
+    """Which CPU path ``engine`` runs, in words."""
+    from kernels.engine.cpu.native import kernel_status
+
+    if engine.loaded.cpu_kernels:
+        return "C++ kernels (matmuls on the GGUF's Q4_1/Q8_0 blocks, fused decode attention)"
+    if not engine.config.cpu_kernels:
+        return "plain torch (C++ kernels turned off)"
+    return f"plain torch ({kernel_status()})"
 
 
 def format_row(row: BenchRow) -> str:
     base = f"{row.baseline_tps:9.1f}" if row.baseline_tps else "        -"
     ratio = f"{row.ratio:6.1f}x" if row.ratio else "      -"
     bound = f"  {row.bound_fraction:6.1%} of bandwidth bound" if row.bound_fraction else ""
+    plain = f"  (torch path {row.torch_path_tps:.1f})" if row.torch_path_tps else ""
     return (
-        f"n={row.n:<4} engine {row.engine_tps:9.1f} tok/s  transformers {base} tok/s {ratio}{bound}"
+        f"n={row.n:<4} engine {row.engine_tps:9.1f} tok/s{plain}  transformers {base} tok/s "
+        f"{ratio}{bound}"
     )
 
 

@@ -81,6 +81,7 @@ class EngineConfig:
     cuda_graphs: bool = True
     triton: bool = True
     num_threads: int | None = None  # CPU threads; None keeps torch's choice
+    cpu_kernels: bool = True  # CPU float32: decode steps run the C++ kernels (kernels.engine.cpu)
 
     @property
     def torch_dtype_name(self) -> str:

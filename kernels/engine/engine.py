@@ -59,7 +59,9 @@ class Engine:
             import torch
 
             torch.set_num_threads(config.num_threads)
-        loaded = load_model(gguf_path(name), config.device, config.torch_dtype_name)
+        loaded = load_model(
+            gguf_path(name), config.device, config.torch_dtype_name, config.cpu_kernels
+        )
         return cls(loaded, config)
 
     # --- prompts ---------------------------------------------------------------------------

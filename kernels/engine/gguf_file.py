@@ -89,24 +89,35 @@ class GGUFFile:
         from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
         from gguf.quants import dequantize
 
-        if name not in self.tensors:
-            raise KeyError(f"{self.path.name} has no tensor {name!r}")
-        info = self.tensors[name]
+        info = self._info(name)
         qtype = GGMLQuantizationType(info.ggml_type)
-        block, block_bytes = GGML_QUANT_SIZES[qtype]
+        raw = self.raw_blocks(name, *GGML_QUANT_SIZES[qtype])
+        if qtype == GGMLQuantizationType.F32:
+            return np.array(raw.view(np.float32).reshape(info.shape))
+        data = dequantize(raw.reshape(raw.shape[0], -1), qtype)
+        return np.ascontiguousarray(data.reshape(info.shape), dtype=np.float32)
+
+    def raw_blocks(self, name: str, block: int, block_bytes: int) -> Any:
+        """Tensor ``name``'s bytes as read-only uint8 [rows, cols / block, block_bytes]."""
+        import numpy as np
+
+        info = self._info(name)
         rows, cols = prod(info.shape[:-1]), info.shape[-1]
-        nbytes = rows * cols // block * block_bytes
+        if cols % block:
+            raise ValueError(f"{name} has {cols} columns, not a multiple of its block {block}")
         raw = np.memmap(
             self.path,
             dtype=np.uint8,
             mode="r",
             offset=self.data_start + info.offset,
-            shape=(nbytes,),
+            shape=(rows * cols // block * block_bytes,),
         )
-        if qtype == GGMLQuantizationType.F32:
-            return np.array(raw.view(np.float32).reshape(info.shape))
-        data = dequantize(raw.reshape(rows, nbytes // rows), qtype)
-        return np.ascontiguousarray(data.reshape(info.shape), dtype=np.float32)
+        return raw.reshape(rows, cols // block, block_bytes)
+
+    def _info(self, name: str) -> TensorInfo:
+        if name not in self.tensors:
+            raise KeyError(f"{self.path.name} has no tensor {name!r}")
+        return self.tensors[name]
 
 
 def _string(blob: Any, pos: int) -> tuple[str, int]:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kernels.engine.config import ModelConfig
 from kernels.engine.gguf_file import GGUFFile
 from kernels.engine.model import LlamaModel
 
+if TYPE_CHECKING:
+    from kernels.engine.cpu.quant import QuantWeights
+
+log = logging.getLogger(__name__)
+
 # Positions the rotary tables cover beyond the context length are never used; this caps them.
 MAX_POSITIONS_CAP = 32768
+CPU_FLOAT = ("cpu", "float32")
 
 
 @dataclass
@@ -20,6 +27,7 @@ class LoadedModel:
     model: LlamaModel
     tokenizer: Any  # a transformers fast tokenizer with the model's chat template
     path: Path
+    cpu_kernels: bool = False  # decode steps run the C++ CPU kernels (kernels.engine.cpu)
 
 
 def load_tokenizer(path: Path) -> Any:
@@ -33,8 +41,15 @@ def load_tokenizer(path: Path) -> Any:
     return PreTrainedTokenizerFast.from_pretrained(str(path.parent), gguf_file=path.name)
 
 
-def load_model(path: Path, device: str = "cpu", dtype: str = "float32") -> LoadedModel:
-    """Read ``path`` (a llama GGUF) onto ``device`` in ``dtype``."""
+def load_model(
+    path: Path, device: str = "cpu", dtype: str = "float32", cpu_kernels: bool = True
+) -> LoadedModel:
+    """Read ``path`` (a llama GGUF) onto ``device`` in ``dtype``.
+
+    On CPU in float32 with ``cpu_kernels``, decode steps run the C++ kernels of
+    ``kernels.engine.cpu`` on the matrices' GGUF blocks when those kernels build and run here;
+    otherwise a warning says why and the plain torch path runs.
+    """
     import torch
 
     from kernels.engine.weights import load_weights
@@ -42,5 +57,23 @@ def load_model(path: Path, device: str = "cpu", dtype: str = "float32") -> Loade
     gguf = GGUFFile.open(path)
     config = ModelConfig.from_gguf(gguf)
     weights = load_weights(gguf, config, device, getattr(torch, dtype))
-    model = LlamaModel(config, weights, min(config.context_length, MAX_POSITIONS_CAP))
-    return LoadedModel(config, model, load_tokenizer(path), path)
+    quant = _quant_weights(gguf, config) if cpu_kernels and (device, dtype) == CPU_FLOAT else None
+    positions = min(config.context_length, MAX_POSITIONS_CAP)
+    model = LlamaModel(config, weights, positions, quant=quant, cpu_kernels=quant is not None)
+    return LoadedModel(config, model, load_tokenizer(path), path, quant is not None)
+
+
+def _quant_weights(gguf: GGUFFile, config: ModelConfig) -> QuantWeights | None:
+    from kernels.engine.cpu.native import KernelUnavailable, library
+    from kernels.engine.cpu.quant import load_quant_weights
+
+    try:
+        library()
+        if config.head_dim % 8:
+            raise ValueError(
+                f"head dim {config.head_dim}: the attention kernel needs a multiple of 8"
+            )
+        return load_quant_weights(gguf, config)
+    except (KernelUnavailable, ValueError) as exc:
+        log.warning("the engine runs its plain torch CPU path: %s", exc)
+        return None

@@ -19,6 +19,8 @@ from kernels.engine.weights import ModelWeights
 if TYPE_CHECKING:
     import torch
 
+    from kernels.engine.cpu.quant import QuantWeights
+
 
 class DecodeAttention(Protocol):
     """Where a decode step's keys and values go and how its queries read the cache."""
@@ -54,29 +56,43 @@ class LlamaModel:
     """The forward pass over ``ModelWeights``; holds the rotary tables, no per-call state.
 
     The attention scale 1/sqrt(D) is folded into the query rows of the QKV projection (exact for
-    D = 64, a power of four), so attention here runs with scale 1.
+    D = 64, a power of four), so attention here runs with scale 1. With ``cpu_kernels`` (CPU,
+    float32), decode steps multiply ``quant``, the GGUF's own blocks, and run RMSNorm and
+    attention in the C++ kernels of ``kernels.engine.cpu``.
     """
 
     def __init__(
-        self, config: ModelConfig, weights: ModelWeights, max_positions: int, prepack: bool = True
+        self,
+        config: ModelConfig,
+        weights: ModelWeights,
+        max_positions: int,
+        prepack: bool = True,
+        quant: QuantWeights | None = None,
+        cpu_kernels: bool = False,
     ) -> None:
         import torch
 
-        self.config, self.weights = config, weights
+        self.config, self.weights, self.quant = config, weights, quant
+        self.cpu_kernels = cpu_kernels
         self.device, self.dtype = weights.embed.device, weights.embed.dtype
         nq = config.num_heads * config.head_dim
+        scale = 1 / math.sqrt(config.head_dim)
         self.linears = []
-        for w in weights.layers:
-            wqkv = torch.cat([w.wqkv[:nq] / math.sqrt(config.head_dim), w.wqkv[nq:]])
+        for i, w in enumerate(weights.layers):
+            qkv, wo, gate_up, down = quant.layers[i] if quant else (None, None, None, None)
             self.linears.append(
                 (
-                    Linear(wqkv, prepack),
-                    Linear(w.wo, prepack),
-                    Linear(w.w_gate_up, prepack),
-                    Linear(w.w_down, prepack),
+                    Linear(
+                        torch.cat([w.wqkv[:nq] * scale, w.wqkv[nq:]]),
+                        prepack,
+                        qkv.scale_rows(nq, scale) if qkv else None,
+                    ),
+                    Linear(w.wo, prepack, wo),
+                    Linear(w.w_gate_up, prepack, gate_up),
+                    Linear(w.w_down, prepack, down),
                 )
             )
-        self.lm_head = Linear(weights.lm_head, prepack)
+        self.lm_head = Linear(weights.lm_head, prepack, quant.lm_head if quant else None)
         d = config.head_dim
         inv_freq = 1.0 / (
             config.rope_theta ** (torch.arange(0, d, 2, dtype=torch.int64).float() / d)
@@ -94,6 +110,10 @@ class LlamaModel:
     def _norm(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         import torch.nn.functional as F
 
+        if self.cpu_kernels and x.dim() == 2:
+            from kernels.engine.cpu.ops import rms_norm
+
+            return rms_norm(x, weight, self.config.rms_eps)
         return F.rms_norm(x, (x.shape[-1],), weight, self.config.rms_eps)
 
     def rotary(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

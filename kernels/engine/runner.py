@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from kernels.engine.kv_cache import PrefixKV, SuffixKV
-from kernels.engine.model import LlamaModel, TorchDecodeAttention
+from kernels.engine.model import DecodeAttention, LlamaModel, TorchDecodeAttention
 
 if TYPE_CHECKING:
     import torch
@@ -58,14 +58,23 @@ class EagerRunner:
             model.config, len(row_groups), capacity, str(model.device), model.dtype
         )
         self.ranges = group_ranges(prefixes, row_groups)
+        self.attention: DecodeAttention | None = None
+
+    def _attention(self) -> DecodeAttention:
+        if self.model.cpu_kernels:
+            from kernels.engine.cpu.ops import CpuDecodeAttention
+
+            return CpuDecodeAttention(self.ranges, self.suffix)
+        return TorchDecodeAttention(self.ranges, self.suffix)
 
     @property
     def length(self) -> int:
         return self.suffix.length
 
     def step(self, tokens: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
-        attention = TorchDecodeAttention(self.ranges, self.suffix)
-        logits = self.model.decode_step(tokens, positions, attention)
+        if self.attention is None:
+            self.attention = self._attention()
+        logits = self.model.decode_step(tokens, positions, self.attention)
         self.suffix.length += 1
         return logits
 
@@ -74,3 +83,4 @@ class EagerRunner:
 
         self.suffix = self.suffix.select(torch.tensor(keep, device=self.model.device))
         self.ranges = group_ranges(self.prefixes, row_groups)
+        self.attention = None

@@ -48,6 +48,9 @@ def bench_engine(
     threads: int | None = typer.Option(None, "--threads", help="torch CPU threads for both"),
     new_tokens: int = typer.Option(128, "--new-tokens", help="tokens generated per sample"),
     baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="also time transformers"),
+    torch_path: bool = typer.Option(
+        True, "--torch-path/--no-torch-path", help="CPU: also time the engine without C++ kernels"
+    ),
 ) -> None:
     """The engine against transformers generate(): tokens/s for each n, and the ratio."""
     from kernels.engine.bench import BenchRow, run_benchmark
@@ -62,6 +65,7 @@ def bench_engine(
         baseline=baseline,
         threads=threads,
         new_tokens=new_tokens,
+        torch_path=torch_path,
         report=lambda line: console.print(line, markup=False, highlight=False),
     )
     console.print(bench_table(rows))
@@ -69,12 +73,16 @@ def bench_engine(
 
 def bench_table(rows: list) -> Table:
     table = Table(title="tokens/s (higher is better)")
-    for col in ("n", "engine", "transformers", "ratio", "of bandwidth bound"):
+    plain = any(row.torch_path_tps for row in rows)
+    columns = ["n", "engine", "engine, torch path", "transformers", "ratio", "of bandwidth bound"]
+    for col in columns if plain else [c for c in columns if c != "engine, torch path"]:
         table.add_column(col, justify="right")
     for row in rows:
+        torch_path = [f"{row.torch_path_tps:.1f}" if row.torch_path_tps else "-"] if plain else []
         table.add_row(
             str(row.n),
             f"{row.engine_tps:.1f}",
+            *torch_path,
             f"{row.baseline_tps:.1f}" if row.baseline_tps else "-",
             f"{row.ratio:.1f}x" if row.ratio else "-",
             f"{row.bound_fraction:.1%}" if row.bound_fraction else "-",
