@@ -12,12 +12,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kernels.engine.config import EngineConfig
-
-if TYPE_CHECKING:
-    from kernels.engine.engine import Engine
 
 CPU_SAMPLES = (1, 8, 32)
 GPU_SAMPLES = (1, 8, 64, 256)
@@ -87,7 +84,7 @@ def run_benchmark(
     prompt = build_prompt(engine.tokenizer)
     plain = None
     if device == "cpu":
-        report(f"engine CPU path: {cpu_path(engine)}")
+        report(f"engine: {engine.describe()}")
         if torch_path and engine.loaded.cpu_kernels:
             plain = Engine.load(config=EngineConfig(device="cpu", cpu_kernels=False))
     hf = _load_transformers(device) if baseline else None
@@ -115,17 +112,6 @@ def run_benchmark(
         report(format_row(row))
         rows.append(row)
     return rows
-
-
-def cpu_path(engine: Engine) -> str:
-    """Which CPU path ``engine`` runs, in words."""
-    from kernels.engine.cpu.native import kernel_status
-
-    if engine.loaded.cpu_kernels:
-        return "C++ kernels (matmuls on the GGUF's Q4_1/Q8_0 blocks, fused decode attention)"
-    if not engine.config.cpu_kernels:
-        return "plain torch (C++ kernels turned off)"
-    return f"plain torch ({kernel_status()})"
 
 
 def format_row(row: BenchRow) -> str:

@@ -64,6 +64,21 @@ class Engine:
         )
         return cls(loaded, config)
 
+    def describe(self) -> str:
+        """Where and how decode steps run, in words (for logs, ``serve-model`` and benchmarks)."""
+        if self.config.device == "cuda":
+            parts = [str(self.model.dtype).removeprefix("torch.")]
+            parts += ["Triton kernels"] if self.config.triton else ["plain torch"]
+            parts += ["CUDA graphs"] if self.config.triton and self.config.cuda_graphs else []
+            return f"cuda ({', '.join(parts)})"
+        if self.loaded.cpu_kernels:
+            return "cpu (C++ kernels: products on the GGUF's Q4_1/Q8_0 blocks, fused attention)"
+        if not self.config.cpu_kernels:
+            return "cpu (plain torch: C++ kernels turned off)"
+        from kernels.engine.cpu.native import kernel_status
+
+        return f"cpu (plain torch: {kernel_status()})"
+
     # --- prompts ---------------------------------------------------------------------------
     def encode_chat(self, messages: list[dict[str, str]]) -> list[int]:
         """Token ids of ``messages`` under the model's chat template, ready for the reply."""

@@ -34,7 +34,7 @@ def serve_model(
     with console.status(f"loading {name} ..."):
         backend = EngineBackend(name, device)
     console.print(
-        f"serving [bold]{name}[/bold] on {backend.engine.config.device} at "
+        f"serving [bold]{name}[/bold] on {backend.engine.describe()} at "
         f"http://{host}:{port}/v1/chat/completions"
     )
     uvicorn.run(create_app(backend, name), host=host, port=port, log_level="info")

@@ -134,6 +134,8 @@ def test_the_engine_runs_its_kernels_and_agrees_with_its_torch_path(
     """Same greedy tokens, same logprobs (to float32 rounding), same seeded samples."""
     kernels, plain = engines
     assert kernels.loaded.cpu_kernels and not plain.loaded.cpu_kernels
+    assert kernels.describe().startswith("cpu (C++ kernels")
+    assert plain.describe() == "cpu (plain torch: C++ kernels turned off)"
     for text in ["Name three colours.", "What is 2 + 2?", "Write a short poem about rain."]:
         ids = kernels.encode_chat([{"role": "user", "content": text}])
         greedy = SamplingParams(temperature=0, max_tokens=24, ignore_eos=True)
