@@ -130,9 +130,15 @@ class LlamaModel:
         cfg = self.config
         qkv = self.linears[layer][0](self._norm(x, self.weights.layers[layer].attn_norm))
         heads, d, t = cfg.num_heads + cfg.num_kv_heads, cfg.head_dim, x.shape[0]
-        qk = qkv[:, : heads * d].view(t, heads, d)
         cos, sin = rotary
-        qk = torch.addcmul(qk * cos, qk.roll(d // 2, -1), sin)
+        if self.cpu_kernels:
+            from kernels.engine.cpu.ops import rotary_
+
+            rotary_(qkv, heads, d, cos.squeeze(1), sin.squeeze(1))
+            qk = qkv[:, : heads * d].view(t, heads, d)
+        else:
+            qk = qkv[:, : heads * d].view(t, heads, d)
+            qk = torch.addcmul(qk * cos, qk.roll(d // 2, -1), sin)
         v = qkv[:, heads * d :].view(t, cfg.num_kv_heads, d)
         return qk[:, : cfg.num_heads], qk[:, cfg.num_heads :], v
 
@@ -142,6 +148,10 @@ class LlamaModel:
         _, wo, w_gate_up, w_down = self.linears[layer]
         x = x + wo(attn)
         gate_up = w_gate_up(self._norm(x, self.weights.layers[layer].ffn_norm))
+        if self.cpu_kernels:
+            from kernels.engine.cpu.ops import silu_mul
+
+            return x.add_(w_down(silu_mul(gate_up)))
         f = self.config.intermediate_size
         return x.add_(w_down(F.silu(gate_up[:, :f]) * gate_up[:, f:]))
 

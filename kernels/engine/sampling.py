@@ -110,8 +110,10 @@ def _invert_cdf(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
 
     cdf = probs.cumsum(dim=-1)
     index = torch.searchsorted(cdf, u * cdf[..., -1:], right=True)
-    # u * total can round up to the total (odds ~1e-7): then take the likeliest token
-    return torch.where(index < probs.shape[-1], index, probs.argmax(dim=-1, keepdim=True))
+    past = index >= probs.shape[-1]
+    if bool(past.any()):  # u * total rounded up to the total (odds ~1e-7): the likeliest token
+        return torch.where(past, probs.argmax(dim=-1, keepdim=True), index)
+    return index
 
 
 def sample_many(

@@ -120,6 +120,26 @@ def test_cpu_rms_norm_equals_torch() -> None:
     torch.testing.assert_close(rms_norm(x, weight, 1e-5), expected)
 
 
+@needs_kernels
+def test_cpu_rotary_and_silu_mul_equal_torch() -> None:
+    from kernels.engine.cpu.ops import rotary_, silu_mul
+
+    rows, heads, d = 4, 5, 64
+    x = torch.randn(rows, (heads + 2) * d)  # two trailing heads (values) stay as they are
+    angles = torch.rand(rows, d // 2) * 6
+    cos = torch.cat([angles, angles], -1).cos()
+    sin = torch.cat([-angles, angles], -1).sin()
+    qk = x[:, : heads * d].view(rows, heads, d)
+    expected = torch.addcmul(qk * cos[:, None], qk.roll(d // 2, -1), sin[:, None])
+    rotated = x.clone()
+    rotary_(rotated, heads, d, cos, sin)
+    torch.testing.assert_close(rotated[:, : heads * d].view(rows, heads, d), expected)
+    assert torch.equal(rotated[:, heads * d :], x[:, heads * d :])
+    gate_up = torch.randn(3, 2 * 1541) * 4  # a width with a remainder after 8 lanes
+    gate, up = gate_up[:, :1541], gate_up[:, 1541:]
+    torch.testing.assert_close(silu_mul(gate_up), torch.nn.functional.silu(gate) * up)
+
+
 @pytest.fixture(scope="module")
 def engines() -> tuple[Engine, Engine]:
     kernels = Engine.load(config=EngineConfig(device="cpu"))

@@ -33,6 +33,8 @@ SIGNATURES = {
     # length, capacity, out, threads
     "rx_decode_attention": [_PTR, *[_I64] * 4, *[_PTR] * 6, _I64, _I64, _PTR, _INT],
     "rx_rms_norm": [_PTR, _I64, _I64, _PTR, _F32, _PTR],
+    "rx_rotary": [_PTR, _I64, _I64, _I64, _I64, _PTR, _PTR],
+    "rx_silu_mul": [_PTR, _I64, _I64, _PTR],
 }
 
 

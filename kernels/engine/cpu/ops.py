@@ -1,9 +1,10 @@
-"""The decode step's attention and RMSNorm on the C++ CPU kernels (``csrc/cpu_kernels.cpp``).
+"""The decode step's attention and small ops on the C++ CPU kernels (``csrc/cpu_kernels.cpp``).
 
 ``CpuDecodeAttention`` is the CPU twin of ``model.TorchDecodeAttention``: the same cache layout
 and the same result (softmax over a row's prompt and its own tokens), in one kernel call per
 layer instead of two flash-attention calls and a merge; at decode sizes (a few rows, a few hundred
-keys) ATen's per-call overhead is most of the time.
+keys) ATen's per-call overhead is most of the time. RMSNorm, rotary and SwiGLU's ``silu(g) * u``
+are one call each for the same reason.
 """
 
 from __future__ import annotations
@@ -75,3 +76,28 @@ def rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
         x.data_ptr(), x.shape[0], x.shape[1], weight.data_ptr(), eps, y.data_ptr()
     )
     return y
+
+
+def rotary_(
+    x: torch.Tensor, heads: int, head_dim: int, cos: torch.Tensor, sin: torch.Tensor
+) -> None:
+    """In place: rotary on the first ``heads`` heads of each row of x [M, >= heads D].
+
+    ``cos``/``sin`` [M, D] are the rows' tables (``sin`` signed for the rotate-half form).
+    """
+    if x.stride(-1) != 1 or not cos.is_contiguous() or not sin.is_contiguous():
+        raise ValueError("rotary_ needs rows of x with unit stride and contiguous tables")
+    library().rx_rotary(
+        x.data_ptr(), x.shape[0], x.stride(0), heads, head_dim, cos.data_ptr(), sin.data_ptr()
+    )
+
+
+def silu_mul(gate_up: torch.Tensor) -> torch.Tensor:
+    """gate_up [M, 2F] (gate then up) -> silu(gate) * up [M, F]."""
+    import torch
+
+    gate_up = gate_up.contiguous()
+    rows, width = gate_up.shape
+    out = torch.empty(rows, width // 2, dtype=torch.float32)
+    library().rx_silu_mul(gate_up.data_ptr(), rows, width // 2, out.data_ptr())
+    return out

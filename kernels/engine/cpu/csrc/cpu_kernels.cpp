@@ -132,11 +132,11 @@ void matmul(const W& weight, const float* x, int64_t M, int64_t K, int64_t N, fl
 // their log-sum-exps computes; here both parts are one pass because on CPU the prefix of a head
 // (P x D floats) sits in cache for all rows anyway. Tasks are (row, kv head) pairs.
 
-// e^x for x <= 0 (Cephes' polynomial, relative error ~1e-7); x below -87 gives 0.
-inline __m256 exp_neg(__m256 x) {
+// e^x (Cephes' polynomial, relative error ~1e-7); x below -87 gives 0, above 88 e^88.
+inline __m256 exp_ps(__m256 x) {
   const __m256 lo = _mm256_set1_ps(-87.0f);
   const __m256 under = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
-  x = _mm256_max_ps(x, lo);
+  x = _mm256_min_ps(_mm256_max_ps(x, lo), _mm256_set1_ps(88.0f));
   __m256 fx = _mm256_floor_ps(_mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
                                             _mm256_set1_ps(0.5f)));
   x = _mm256_sub_ps(x, _mm256_mul_ps(fx, _mm256_set1_ps(0.693359375f)));
@@ -222,7 +222,7 @@ inline float softmax_weights(float* p, int64_t count) {
   __m256 total = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 8 <= count; i += 8) {
-    const __m256 e = exp_neg(_mm256_sub_ps(_mm256_loadu_ps(p + i), shift));
+    const __m256 e = exp_ps(_mm256_sub_ps(_mm256_loadu_ps(p + i), shift));
     _mm256_storeu_ps(p + i, e);
     total = _mm256_add_ps(total, e);
   }
@@ -289,6 +289,52 @@ void rx_decode_attention(const float* q, int64_t rows, int64_t Hq, int64_t Hkv, 
         for (int64_t d = 0; d < D; ++d) out[head * D + d] = acc[d] / total;
       }
     }
+  }
+}
+
+// Rotary embedding in place on the first `heads` heads of each row of x [rows, stride]:
+// x[i] <- x[i] cos[i] + x[(i + D/2) % D] sin[i] for each head (sin carries the sign of the
+// rotate-half form), with cos/sin [rows, D] the rows' positions.
+void rx_rotary(float* x, int64_t rows, int64_t stride, int64_t heads, int64_t D,
+               const float* cos, const float* sin) {
+  const int64_t half = D / 2;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* c = cos + r * D;
+    const float* s = sin + r * D;
+    for (int64_t h = 0; h < heads; ++h) {
+      float* v = x + r * stride + h * D;
+      int64_t i = 0;
+      for (; i + 8 <= half; i += 8) {
+        const __m256 a = _mm256_loadu_ps(v + i), b = _mm256_loadu_ps(v + half + i);
+        _mm256_storeu_ps(v + i, _mm256_add_ps(_mm256_mul_ps(a, _mm256_loadu_ps(c + i)),
+                                              _mm256_mul_ps(b, _mm256_loadu_ps(s + i))));
+        _mm256_storeu_ps(v + half + i,
+                         _mm256_add_ps(_mm256_mul_ps(b, _mm256_loadu_ps(c + half + i)),
+                                       _mm256_mul_ps(a, _mm256_loadu_ps(s + half + i))));
+      }
+      for (; i < half; ++i) {
+        const float a = v[i], b = v[half + i];
+        v[i] = a * c[i] + b * s[i];
+        v[half + i] = b * c[half + i] + a * s[half + i];
+      }
+    }
+  }
+}
+
+// out [rows, F] = silu(gate) * up, gate_up [rows, 2F] holding gate then up
+void rx_silu_mul(const float* gate_up, int64_t rows, int64_t F, float* out) {
+  const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* g = gate_up + r * 2 * F;
+    const float* u = g + F;
+    float* o = out + r * F;
+    int64_t i = 0;
+    for (; i + 8 <= F; i += 8) {
+      const __m256 gi = _mm256_loadu_ps(g + i);
+      const __m256 sig = _mm256_div_ps(one, _mm256_add_ps(one, exp_ps(_mm256_sub_ps(zero, gi))));
+      _mm256_storeu_ps(o + i, _mm256_mul_ps(_mm256_mul_ps(gi, sig), _mm256_loadu_ps(u + i)));
+    }
+    for (; i < F; ++i) o[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
   }
 }
 
