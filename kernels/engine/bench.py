@@ -8,10 +8,12 @@ engine runs its C++ kernels, the engine's plain torch path is timed too (the ker
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from kernels.engine.config import EngineConfig
@@ -123,6 +125,46 @@ def format_row(row: BenchRow) -> str:
         f"n={row.n:<4} engine {row.engine_tps:9.1f} tok/s{plain}  transformers {base} tok/s "
         f"{ratio}{bound}"
     )
+
+
+def save_results(
+    out: Path, rows: list[BenchRow], device: str, new_tokens: int = NEW_TOKENS
+) -> Path:
+    """Write the rows as JSON and a tokens/s-against-n plot into ``out``; returns the plot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"engine-{device}.json").write_text(
+        json.dumps(
+            {"device": device, "new_tokens": new_tokens, "rows": [asdict(r) for r in rows]},
+            indent=2,
+        )
+    )
+    fig, ax = plt.subplots(figsize=(6, 4))
+    series: dict[str, list[float | None]] = {
+        "rxlab engine": [r.engine_tps for r in rows],
+        "rxlab engine, plain torch": [r.torch_path_tps for r in rows],
+        "transformers generate()": [r.baseline_tps for r in rows],
+    }
+    for label, values in series.items():
+        points = [(r.n, v) for r, v in zip(rows, values, strict=True) if v]
+        if points:
+            ax.plot(*zip(*points, strict=True), marker="o", label=label)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("samples of one prompt (n)")
+    ax.set_ylabel("generated tokens / s")
+    ax.set_title(f"SmolLM2-135M on {device}: {new_tokens} new tokens, T={TEMPERATURE}")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    plot = out / f"engine-{device}.png"
+    fig.savefig(plot, dpi=120)
+    plt.close(fig)
+    return plot
 
 
 def _tokens_per_s(run: Callable[[int], None], n: int, new_tokens: int, device: str) -> float:

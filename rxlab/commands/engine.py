@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -51,9 +53,10 @@ def bench_engine(
     torch_path: bool = typer.Option(
         True, "--torch-path/--no-torch-path", help="CPU: also time the engine without C++ kernels"
     ),
+    out: Path = typer.Option(Path("bench-engine"), "--out", help="folder for the JSON and plot"),
 ) -> None:
     """The engine against transformers generate(): tokens/s for each n, and the ratio."""
-    from kernels.engine.bench import BenchRow, run_benchmark
+    from kernels.engine.bench import BenchRow, run_benchmark, save_results
 
     console.print(
         "[bold]rxlab engine vs transformers generate()[/bold] "
@@ -69,6 +72,7 @@ def bench_engine(
         report=lambda line: console.print(line, markup=False, highlight=False),
     )
     console.print(bench_table(rows))
+    console.print(f"plot: {save_results(out, rows, device, new_tokens)}")
 
 
 def bench_table(rows: list) -> Table:

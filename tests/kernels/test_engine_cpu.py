@@ -215,3 +215,35 @@ def test_without_kernels_the_engine_warns_and_runs_plain_torch(
         loaded = load_model(gguf_path(), "cpu")
     assert not loaded.cpu_kernels and loaded.model.quant is None
     assert "plain torch CPU path: no C++ compiler" in caplog.text
+
+
+@needs_kernels
+def test_bench_engine_prints_both_engine_paths_and_saves_a_plot(tmp_path: Path) -> None:
+    """A tiny real run of `rxlab bench engine`: the table, the CPU path, the JSON and the plot."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from rxlab.cli import app
+
+    out = tmp_path / "bench"
+    args = [
+        "bench",
+        "engine",
+        "--n",
+        "1",
+        "--n",
+        "2",
+        "--new-tokens",
+        "4",
+        "--no-baseline",
+        "--out",
+    ]
+    result = CliRunner().invoke(app, [*args, str(out)])
+    assert result.exit_code == 0, result.output
+    assert "engine: cpu (C++ kernels" in result.output
+    assert "engine, torch path" in result.output
+    saved = json.loads((out / "engine-cpu.json").read_text())
+    assert [row["n"] for row in saved["rows"]] == [1, 2]
+    assert all(row["engine_tps"] > 0 and row["torch_path_tps"] > 0 for row in saved["rows"])
+    assert (out / "engine-cpu.png").read_bytes()[:4] == b"\x89PNG"
