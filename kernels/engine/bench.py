@@ -154,6 +154,7 @@ def save_results(
         if points:
             ax.plot(*zip(*points, strict=True), marker="o", label=label)
     ax.set_xscale("log", base=2)
+    ax.set_xticks([r.n for r in rows], [str(r.n) for r in rows])
     ax.set_yscale("log")
     ax.set_xlabel("samples of one prompt (n)")
     ax.set_ylabel("generated tokens / s")
