@@ -189,6 +189,21 @@ def test_a_failed_build_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert not list((tmp_path / "cache").glob("*.so"))  # nothing half-built is cached
 
 
+def test_an_unwritable_cache_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(native.CACHE_ENV, str(blocker / "kernels"))
+    compiler = native.shutil.which("g++")
+    if compiler is None:
+        pytest.skip("no g++ here")
+    with pytest.raises(
+        KernelUnavailable, match=r"cannot write the kernel cache .*RXLAB_KERNEL_CACHE"
+    ):
+        load_library(compiler)
+
+
 @needs_kernels
 def test_the_build_is_cached_by_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(native.CACHE_ENV, str(tmp_path))

@@ -86,18 +86,23 @@ def _build(compiler: str) -> Path:
     target = cache / f"cpu_kernels-{key}.so"
     if target.exists():
         return target
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        built = Path(tmp) / target.name
-        result = subprocess.run(
-            [compiler, *FLAGS, str(SOURCE), "-o", str(built)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise KernelUnavailable(
-                f"building the CPU kernels failed: {result.stderr.strip()[-2000:]}"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cache) as tmp:
+            built = Path(tmp) / target.name
+            result = subprocess.run(
+                [compiler, *FLAGS, str(SOURCE), "-o", str(built)],
+                capture_output=True,
+                text=True,
+                check=False,
             )
-        os.replace(built, target)  # atomic: a concurrent build of the same key is harmless
+            if result.returncode != 0:
+                raise KernelUnavailable(
+                    f"building the CPU kernels failed: {result.stderr.strip()[-2000:]}"
+                )
+            os.replace(built, target)  # atomic: a concurrent build of the same key is harmless
+    except OSError as exc:
+        raise KernelUnavailable(
+            f"cannot write the kernel cache {cache} ({exc}); point {CACHE_ENV} at a writable folder"
+        ) from exc
     return target
