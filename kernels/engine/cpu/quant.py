@@ -26,8 +26,8 @@ BLOCK = 32
 # GGML type ids and block sizes in bytes (gguf.constants.GGML_QUANT_SIZES)
 Q4_1, Q8_0 = 3, 8
 BLOCK_BYTES = {Q4_1: 20, Q8_0: 34}
-# Up to this many rows the quantized kernel beats oneDNN on float32 (``rxlab bench engine``
-# prints both); above it a step is compute-bound and oneDNN's packed GEMM wins.
+# Up to this many rows the quantized kernel beats oneDNN on float32 weights streamed from memory;
+# above it a product is compute-bound and oneDNN's packed GEMM wins (measured at 8, 16, 32 rows).
 MAX_ROWS = 16
 
 
