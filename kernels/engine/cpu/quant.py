@@ -27,7 +27,8 @@ BLOCK = 32
 Q4_1, Q8_0 = 3, 8
 BLOCK_BYTES = {Q4_1: 20, Q8_0: 34}
 # Up to this many rows the quantized kernel beats oneDNN on float32 weights streamed from memory;
-# above it a product is compute-bound and oneDNN's packed GEMM wins (measured at 8, 16, 32 rows).
+# above it a product is compute-bound and oneDNN's packed GEMM wins. Measured end to end, 64
+# tokens: 16 samples 232 tok/s with the kernel vs 220 without; 24 samples 232 vs 267.
 MAX_ROWS = 16
 
 
