@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from agents.lab.deps import LabDeps
-from agents.lab.experiment import search_budget, trial_event
+from agents.lab.experiment import result_row, search_budget, trial_event
 from agents.lab.state import Plan
 from search.staged import AllocationSpace, StagedTask
 
@@ -82,20 +82,6 @@ def allocation_plan(deps: LabDeps, task: StagedTask) -> Plan:
     )
 
 
-def _row(name: str, result: Any, role: str) -> dict[str, Any]:
-    s = result.summary()
-    return {
-        "name": name,
-        "role": role,
-        "accuracy": s["accuracy"],
-        "ci": [s["ci_low"], s["ci_high"]],
-        "tokens_per_item": s["tokens_per_item"],
-        "n": s["n"],
-        "allocation": result.allocation,
-        "scores": [o.score for o in result.outcomes],
-    }
-
-
 def _trial_summary(t: Any) -> dict[str, Any]:
     return {
         "number": t.number,
@@ -154,9 +140,10 @@ async def allocation_experiment(deps: LabDeps, plan: Plan) -> dict[str, Any]:
 
     chosen = Allocation.from_spec({**best.allocation, "name": "best"})
     baseline = space.baseline()
+    base, top = await on_dev(baseline, "baseline"), await on_dev(chosen, "best")
     rows = [
-        _row("one sample per stage (baseline)", await on_dev(baseline, "baseline"), "baseline"),
-        _row(chosen.describe(), await on_dev(chosen, "best"), "best"),
+        result_row("one sample per stage (baseline)", base, "baseline", allocation=base.allocation),
+        result_row(chosen.describe(), top, "best", allocation=top.allocation),
     ]
     diff, lo, hi = paired_difference(rows[1]["scores"], rows[0]["scores"])
     results = deps.folder / "results"

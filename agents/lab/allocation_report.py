@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.lab.report import assemble, results_table
+from agents.lab.report import assemble, dev_claims, results_table
 from agents.lab.state import Interpretation
 
 BASELINE_WORDS = "one sample per stage"
@@ -37,23 +37,8 @@ def interpret_allocation(experiment: dict[str, Any]) -> Interpretation:
 
 def allocation_claims(experiment: dict[str, Any], task: str, seed: int) -> list[dict[str, Any]]:
     """An accuracy claim on dev for the best allocation, then one for the baseline."""
-    best, baseline = experiment["rows"][1], experiment["rows"][0]
     meta = {"study": experiment["study"], "proposer": experiment["proposer"], "seed": seed}
-    return [
-        {
-            "metric": "accuracy",
-            "value": row["accuracy"],
-            "split": "dev",
-            "spec": {
-                "name": row["role"],
-                "task": task,
-                "allocation": row["allocation"],
-                "model": experiment["model"],
-                "meta": meta,
-            },
-        }
-        for row in (best, baseline)
-    ]
+    return dev_claims(experiment, task, "allocation", meta)
 
 
 def _trials_table(trials: list[dict[str, Any]]) -> str:

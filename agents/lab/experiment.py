@@ -51,7 +51,9 @@ def trial_event(deps: LabDeps, record: Any, best: list[float], label: str, **ext
     deps.emit_spend()
 
 
-def _row(name: str, result: Any, spec: dict[str, Any], role: str) -> dict[str, Any]:
+def result_row(name: str, result: Any, role: str, **what_ran: Any) -> dict[str, Any]:
+    """One row of a lab's dev results: accuracy, interval, tokens per item, per-item scores,
+    and what ran (``architecture=`` or ``allocation=``)."""
     s = result.summary()
     return {
         "name": name,
@@ -60,7 +62,7 @@ def _row(name: str, result: Any, spec: dict[str, Any], role: str) -> dict[str, A
         "ci": [s["ci_low"], s["ci_high"]],
         "tokens_per_item": s["tokens_per_item"],
         "n": s["n"],
-        "architecture": spec,
+        **what_ran,
         "scores": [o.score for o in result.outcomes],
     }
 
@@ -98,13 +100,14 @@ async def experiment(deps: LabDeps, plan: Plan) -> dict[str, Any]:
 
     baseline_arch = space.baseline_architecture()
     rows = [
-        _row("single call (baseline)", await on_dev(baseline_arch, "baseline"),
-             baseline_arch.to_spec(), "baseline"),
-        _row(best.name, await on_dev(best, "best"), best.to_spec(), "best"),
+        result_row("single call (baseline)", await on_dev(baseline_arch, "baseline"),
+                   "baseline", architecture=baseline_arch.to_spec()),
+        result_row(best.name, await on_dev(best, "best"), "best", architecture=best.to_spec()),
     ]  # fmt: skip
     for i, spec in enumerate(plan.starting_points):
         arch = Architecture.from_spec(spec)
-        rows.append(_row(f"cited: {arch.name}", await on_dev(arch, f"cited-{i}"), spec, "cited"))
+        cited = await on_dev(arch, f"cited-{i}")
+        rows.append(result_row(f"cited: {arch.name}", cited, "cited", architecture=spec))
     if any(r["role"] == "cited" and r["accuracy"] > rows[1]["accuracy"] for r in rows):
         top = max((r for r in rows if r["role"] == "cited"), key=lambda r: r["accuracy"])
         rows[1], top["role"] = {**top, "role": "best"}, "cited"

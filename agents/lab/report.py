@@ -37,9 +37,12 @@ def interpret_offline(experiment: dict[str, Any]) -> Interpretation:
     return Interpretation(summary=summary, beats_baseline=beats, caveats=caveats)
 
 
-def claims(experiment: dict[str, Any], task: str, seed: int) -> list[dict[str, Any]]:
-    """An accuracy claim on dev for the best architecture, then one for the baseline; each
-    spec is a declarative experiment the gate can run again on a fresh seed."""
+def dev_claims(
+    experiment: dict[str, Any], task: str, what: str, meta: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """An accuracy claim on dev for the best row, then one for the baseline; each spec is a
+    declarative experiment (``what``: ``architecture`` or ``allocation``, taken from the row)
+    that the gate can run again on a fresh seed."""
     best, baseline = experiment["rows"][1], experiment["rows"][0]
     return [
         {
@@ -49,13 +52,19 @@ def claims(experiment: dict[str, Any], task: str, seed: int) -> list[dict[str, A
             "spec": {
                 "name": row["role"],
                 "task": task,
-                "architecture": row["architecture"],
+                what: row[what],
                 "model": experiment["model"],
-                "meta": {"space": experiment["space"], "seed": seed},
+                "meta": meta,
             },
         }
         for row in (best, baseline)
-    ] + [
+    ]
+
+
+def claims(experiment: dict[str, Any], task: str, seed: int) -> list[dict[str, Any]]:
+    """The best architecture's and the baseline's dev claims, then the code trial's."""
+    meta = {"space": experiment["space"], "seed": seed}
+    return dev_claims(experiment, task, "architecture", meta) + [
         {
             "metric": "accuracy",
             "value": row["accuracy"],
