@@ -73,6 +73,11 @@ class SuffixKV:
     def capacity(self) -> int:
         return int(self.keys[0].shape[2])
 
+    def write(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> None:
+        """Store this step's keys and values, k/v [rows, Hkv, D], at slot ``length``."""
+        self.keys[layer][:, :, self.length] = k.transpose(0, 1)
+        self.values[layer][:, :, self.length] = v.transpose(0, 1)
+
     def select(self, rows: torch.Tensor) -> SuffixKV:
         """Keep only ``rows`` (a long tensor of row indices), dropping finished samples."""
         return SuffixKV(

@@ -27,7 +27,11 @@ class LoadedModel:
     model: LlamaModel
     tokenizer: Any  # a transformers fast tokenizer with the model's chat template
     path: Path
-    cpu_kernels: bool = False  # decode steps run the C++ CPU kernels (kernels.engine.cpu)
+
+    @property
+    def cpu_kernels(self) -> bool:
+        """Whether steps run the C++ CPU kernels of ``kernels.engine.cpu``."""
+        return self.model.cpu_kernels
 
 
 def load_tokenizer(path: Path) -> Any:
@@ -59,8 +63,8 @@ def load_model(
     weights = load_weights(gguf, config, device, getattr(torch, dtype))
     quant = _quant_weights(gguf, config) if cpu_kernels and (device, dtype) == CPU_FLOAT else None
     positions = min(config.context_length, MAX_POSITIONS_CAP)
-    model = LlamaModel(config, weights, positions, quant=quant, cpu_kernels=quant is not None)
-    return LoadedModel(config, model, load_tokenizer(path), path, quant is not None)
+    model = LlamaModel(config, weights, positions, quant=quant)
+    return LoadedModel(config, model, load_tokenizer(path), path)
 
 
 def _quant_weights(gguf: GGUFFile, config: ModelConfig) -> QuantWeights | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from kernels.engine.attention import decode_attention, prefill_attention
 from kernels.engine.config import ModelConfig
+from kernels.engine.cpu import ops as cpu_ops
 from kernels.engine.kv_cache import PrefixKV, SuffixKV
 from kernels.engine.linear import Linear
 from kernels.engine.weights import ModelWeights
@@ -37,9 +38,7 @@ class TorchDecodeAttention:
         self.prefixes, self.suffix = prefixes, suffix
 
     def write(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> None:
-        t = self.suffix.length
-        self.suffix.keys[layer][:, :, t] = k.transpose(0, 1)
-        self.suffix.values[layer][:, :, t] = v.transpose(0, 1)
+        self.suffix.write(layer, k, v)
 
     def attend(self, layer: int, q: torch.Tensor) -> torch.Tensor:
         end = self.suffix.length + 1
@@ -56,9 +55,9 @@ class LlamaModel:
     """The forward pass over ``ModelWeights``; holds the rotary tables, no per-call state.
 
     The attention scale 1/sqrt(D) is folded into the query rows of the QKV projection (exact for
-    D = 64, a power of four), so attention here runs with scale 1. With ``cpu_kernels`` (CPU,
-    float32), decode steps multiply ``quant``, the GGUF's own blocks, and run RMSNorm and
-    attention in the C++ kernels of ``kernels.engine.cpu``.
+    D = 64, a power of four), so attention here runs with scale 1. Given ``quant`` (CPU,
+    float32), the model runs on the C++ kernels of ``kernels.engine.cpu``: decode steps multiply
+    the GGUF's own blocks, and RMSNorm, rotary, SwiGLU and decode attention are kernel calls.
     """
 
     def __init__(
@@ -68,12 +67,10 @@ class LlamaModel:
         max_positions: int,
         prepack: bool = True,
         quant: QuantWeights | None = None,
-        cpu_kernels: bool = False,
     ) -> None:
         import torch
 
         self.config, self.weights, self.quant = config, weights, quant
-        self.cpu_kernels = cpu_kernels
         self.device, self.dtype = weights.embed.device, weights.embed.dtype
         nq = config.num_heads * config.head_dim
         scale = 1 / math.sqrt(config.head_dim)
@@ -103,6 +100,10 @@ class LlamaModel:
         self.sin = torch.cat((-freqs, freqs), -1).sin().to(device=self.device, dtype=self.dtype)
 
     @property
+    def cpu_kernels(self) -> bool:
+        return self.quant is not None
+
+    @property
     def max_positions(self) -> int:
         return int(self.cos.shape[0])
 
@@ -111,9 +112,7 @@ class LlamaModel:
         import torch.nn.functional as F
 
         if self.cpu_kernels and x.dim() == 2:
-            from kernels.engine.cpu.ops import rms_norm
-
-            return rms_norm(x, weight, self.config.rms_eps)
+            return cpu_ops.rms_norm(x, weight, self.config.rms_eps)
         return F.rms_norm(x, (x.shape[-1],), weight, self.config.rms_eps)
 
     def rotary(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -132,9 +131,7 @@ class LlamaModel:
         heads, d, t = cfg.num_heads + cfg.num_kv_heads, cfg.head_dim, x.shape[0]
         cos, sin = rotary
         if self.cpu_kernels:
-            from kernels.engine.cpu.ops import rotary_
-
-            rotary_(qkv, heads, d, cos.squeeze(1), sin.squeeze(1))
+            cpu_ops.rotary_(qkv, heads, d, cos.squeeze(1), sin.squeeze(1))
             qk = qkv[:, : heads * d].view(t, heads, d)
         else:
             qk = qkv[:, : heads * d].view(t, heads, d)
@@ -149,9 +146,7 @@ class LlamaModel:
         x = x + wo(attn)
         gate_up = w_gate_up(self._norm(x, self.weights.layers[layer].ffn_norm))
         if self.cpu_kernels:
-            from kernels.engine.cpu.ops import silu_mul
-
-            return x.add_(w_down(silu_mul(gate_up)))
+            return x.add_(w_down(cpu_ops.silu_mul(gate_up)))
         f = self.config.intermediate_size
         return x.add_(w_down(F.silu(gate_up[:, :f]) * gate_up[:, f:]))
 

@@ -46,9 +46,7 @@ class CpuDecodeAttention:
         self.v_ptrs = [_pointers(vs) for vs in self._prefix_v]
 
     def write(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> None:
-        t = self.suffix.length
-        self.suffix.keys[layer][:, :, t] = k.transpose(0, 1)
-        self.suffix.values[layer][:, :, t] = v.transpose(0, 1)
+        self.suffix.write(layer, k, v)
 
     def attend(self, layer: int, q: torch.Tensor) -> torch.Tensor:
         """q [N, Hq, D] (pre-scaled) -> [N, Hq D]."""
