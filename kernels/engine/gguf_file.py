@@ -89,7 +89,7 @@ class GGUFFile:
         from gguf.constants import GGML_QUANT_SIZES, GGMLQuantizationType
         from gguf.quants import dequantize
 
-        info = self._info(name)
+        info = self.tensor_info(name)
         qtype = GGMLQuantizationType(info.ggml_type)
         raw = self.raw_blocks(name, *GGML_QUANT_SIZES[qtype])
         if qtype == GGMLQuantizationType.F32:
@@ -101,7 +101,7 @@ class GGUFFile:
         """Tensor ``name``'s bytes as read-only uint8 [rows, cols / block, block_bytes]."""
         import numpy as np
 
-        info = self._info(name)
+        info = self.tensor_info(name)
         rows, cols = prod(info.shape[:-1]), info.shape[-1]
         if cols % block:
             raise ValueError(f"{name} has {cols} columns, not a multiple of its block {block}")
@@ -114,7 +114,7 @@ class GGUFFile:
         )
         return raw.reshape(rows, cols // block, block_bytes)
 
-    def _info(self, name: str) -> TensorInfo:
+    def tensor_info(self, name: str) -> TensorInfo:
         if name not in self.tensors:
             raise KeyError(f"{self.path.name} has no tensor {name!r}")
         return self.tensors[name]

@@ -122,9 +122,7 @@ def load_quant_weights(gguf: GGUFFile, config: ModelConfig) -> QuantWeights:
     from kernels.engine.weights import unpermute_rope_rows
 
     def blocks(name: str) -> tuple[int, np.ndarray]:
-        info = gguf.tensors.get(name)
-        if info is None:
-            raise KeyError(f"{gguf.path.name} has no tensor {name!r}")
+        info = gguf.tensor_info(name)
         if info.ggml_type not in BLOCK_BYTES:
             raise ValueError(f"{name} is GGML type {info.ggml_type}; the kernel reads Q4_1, Q8_0")
         return info.ggml_type, gguf.raw_blocks(name, BLOCK, BLOCK_BYTES[info.ggml_type])
